@@ -1,0 +1,92 @@
+"""`python -m bench`: fan-out efficiency and offline assessment latency, printed and saved as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import fanout, offline
+from infra_mind.domain.input_rules import load_input_file
+from infra_mind.engine.validation import build_context
+from infra_mind.knowledge.catalog import Knowledge
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+TARGET_EFFICIENCY = 0.98
+TARGET_OVERHEAD_MS = 3.0
+TARGET_OFFLINE_MS = 300.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--unit", type=float, default=0.05, help="seconds per latency unit (default 0.05)")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "latest.json")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args()
+
+    knowledge = Knowledge.load()
+    ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
+    fan = asyncio.run(fanout.measure(ctx, unit_s=args.unit, repeats=args.repeats))
+    runs = [offline.measure(example, knowledge, repeats=args.repeats * 2) for example in EXAMPLES]
+
+    console = Console()
+    table = Table(title=f"fan-out: 11 agents, seed profile × {args.unit:g} s, {args.repeats} repeats")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in fan.table():
+        table.add_row(name, value)
+    console.print(table)
+    table = Table(title="offline assessment (phases 1–5, Markdown reports), knowledge loaded once")
+    for column in ("example", "runs", "median", "p95", "agent phase median"):
+        table.add_column(column, justify="right" if column != "example" else "left")
+    for r in runs:
+        table.add_row(
+            r.example,
+            str(r.repeats),
+            f"{r.median_ms:.1f} ms",
+            f"{r.p95_ms:.1f} ms",
+            f"{r.agents_phase_median_ms:.2f} ms",
+        )
+    console.print(table)
+
+    checks = {
+        f"efficiency ≥ {TARGET_EFFICIENCY:.0%}": fan.efficiency >= TARGET_EFFICIENCY,
+        f"overhead median ≤ {TARGET_OVERHEAD_MS:g} ms": fan.overhead_ms_median <= TARGET_OVERHEAD_MS,
+        f"offline median < {TARGET_OFFLINE_MS:g} ms": all(r.median_ms < TARGET_OFFLINE_MS for r in runs),
+    }
+    for name, ok in checks.items():
+        console.print(f"{'PASS' if ok else 'MISS'}  {name}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": {
+                    "python": sys.version.split()[0],
+                    "platform": platform.platform(),
+                    "cpus": os.cpu_count(),
+                },
+                "fan_out": fanout.as_json(fan),
+                "offline": [r.__dict__ for r in runs],
+                "checks": checks,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    console.print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 1 if args.check and not all(checks.values()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,54 @@
+"""Offline assessment latency: the whole pipeline (phases 1–5, Markdown reports) on each example."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra_mind.config import Settings
+from infra_mind.domain.input_rules import load_input_file
+from infra_mind.domain.requirements import AssessmentInput
+from infra_mind.engine.events import InMemoryEventBus
+from infra_mind.engine.factory import build_pipeline
+from infra_mind.engine.pipeline import Pipeline
+from infra_mind.knowledge.catalog import Knowledge
+
+
+@dataclass(frozen=True)
+class OfflineFigures:
+    example: str
+    repeats: int
+    median_ms: float
+    p95_ms: float
+    agents_phase_median_ms: float
+
+
+async def _one(pipeline: Pipeline, spec: AssessmentInput, i: int) -> tuple[float, float]:
+    started = time.perf_counter()
+    outcome = await pipeline.run(spec, run_id=f"bench-{i}")
+    wall = time.perf_counter() - started
+    if not outcome.result.quorum["met"]:
+        raise RuntimeError(f"bench run {i} did not meet the quorum")
+    return wall, outcome.result.execution_metrics.phase_times["agents"]
+
+
+def measure(example: Path, knowledge: Knowledge, *, repeats: int = 30) -> OfflineFigures:
+    spec = load_input_file(example)
+    pipeline = build_pipeline(Settings(), knowledge, InMemoryEventBus())
+
+    async def all_runs() -> list[tuple[float, float]]:
+        await _one(pipeline, spec, -1)
+        return [await _one(pipeline, spec, i) for i in range(repeats)]
+
+    runs = asyncio.run(all_runs())
+    walls = sorted(w * 1000 for w, _ in runs)
+    return OfflineFigures(
+        example=example.stem,
+        repeats=repeats,
+        median_ms=statistics.median(walls),
+        p95_ms=walls[round(0.95 * (len(walls) - 1))],
+        agents_phase_median_ms=statistics.median(a * 1000 for _, a in runs),
+    )

@@ -1,0 +1,390 @@
+"""cloud_engineer: service selection per workload and a like-for-like bill of materials on each provider."""
+
+from __future__ import annotations
+
+from infra_mind.agents.base import Agent, AgentReport, Progress
+from infra_mind.agents.bom import COMPUTE_SERVICE, uses_kubernetes
+from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
+from infra_mind.agents.plan import PricedPlan, priced_plan
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.enums import Pillar
+from infra_mind.domain.findings import Finding, Priority, Recommendation, Severity
+from infra_mind.domain.outputs import CloudEngineerOutput
+from infra_mind.domain.outputs.cloud import ServiceChoice
+from infra_mind.domain.pricing import Assumption, ProviderQuote
+from infra_mind.domain.workloads import Workload
+from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.knowledge.models import Provider
+
+_PLATFORM = {
+    Provider.AWS: {
+        "kubernetes": "Amazon EKS",
+        "vms": "EC2 Auto Scaling group",
+        "db": "Amazon RDS",
+        "objects": "Amazon S3",
+        "cdn": "Amazon CloudFront",
+        "lb": "Application Load Balancer",
+        "gpu": "EC2 GPU instances",
+        "functions": "AWS Lambda",
+    },
+    Provider.AZURE: {
+        "kubernetes": "Azure Kubernetes Service",
+        "vms": "Virtual Machine Scale Sets",
+        "db": "Azure Database Flexible Server",
+        "objects": "Azure Blob Storage",
+        "cdn": "Azure Front Door",
+        "lb": "Application Gateway v2",
+        "gpu": "Azure N-series VMs",
+        "functions": "Azure Functions",
+    },
+    Provider.GCP: {
+        "kubernetes": "Google Kubernetes Engine",
+        "vms": "Managed instance group",
+        "db": "Cloud SQL",
+        "objects": "Cloud Storage",
+        "cdn": "Cloud CDN",
+        "lb": "Cloud Load Balancing",
+        "gpu": "Compute Engine GPU VMs",
+        "functions": "Cloud Run functions",
+    },
+}
+
+
+class CloudEngineerAgent(Agent):
+    name = "cloud_engineer"
+    timeout_s = 20.0
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self._k = knowledge
+
+    async def run(self, ctx: AssessmentContext, progress: Progress) -> AgentReport:
+        plan = priced_plan(ctx, self._k)
+        await progress(60, f"priced {len(plan.quotes)} providers")
+        provider = Provider(plan.provider) if plan.provider else None
+        choices = [self._choice(ctx, w, provider) for w in ctx.requirements.workloads] if provider else []
+        output = CloudEngineerOutput(
+            service_choices=choices,
+            quotes=plan.quotes,
+            assumptions=self._assumptions(),
+            recommended_provider=plan.provider,
+            provider_reasons=plan.reasons,
+        )
+        chosen = plan.chosen
+        summary = (
+            (
+                f"Recommended {plan.provider} in {chosen.region} at ${chosen.monthly_usd:,.2f}/month "
+                f"({len(chosen.lines)} priced lines"
+                + (f", {len(chosen.missing)} missing)" if chosen.missing else ")")
+            )
+            if chosen
+            else "No provider could be priced."
+        )
+        return AgentReport(
+            summary=summary,
+            findings=self._findings(plan),
+            output=output,
+            recommendations=self._recommendations(ctx, plan, choices),
+        )
+
+    def _choice(self, ctx: AssessmentContext, w: Workload, provider: Provider) -> ServiceChoice:
+        names = _PLATFORM[provider]
+        match w.type:
+            case "web_app" | "api":
+                k8s = uses_kubernetes(ctx.requirements)
+                platform = names["kubernetes"] if k8s else names["vms"]
+                services = {"compute": platform, "load_balancer": names["lb"]}
+                if w.type == "web_app":
+                    services["cdn"] = names["cdn"]
+                reason = (
+                    "the team has Kubernetes experience to run containers on a managed cluster"
+                    if k8s
+                    else "an autoscaling group of VMs keeps operations simple for a team new to Kubernetes"
+                )
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="containers on managed Kubernetes" if k8s else "autoscaling VMs",
+                    services=services,
+                    reason=reason,
+                )
+            case "database":
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="managed database",
+                    services={"database": names["db"], "backups": names["objects"]},
+                    reason="patching, backups and failover are the provider's job; "
+                    f"team database expertise is {ctx.requirements.team.database_expertise}/5",
+                )
+            case "ml_inference" | "ml_training":
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="GPU instances",
+                    services={"compute": names["gpu"], "artifacts": names["objects"]},
+                    reason="GPU instances sized to the model's memory, priced per hour",
+                )
+            case "llm_application":
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="managed LLM API",
+                    services={"model": "managed LLM API", "compute": names["functions"]},
+                    reason="pay per token until volume justifies dedicated GPUs",
+                )
+        return ServiceChoice(
+            workload=w.name,
+            workload_type=w.type,
+            pattern="VM fleet",
+            services={"compute": COMPUTE_SERVICE[provider], "storage": names["objects"]},
+            reason="right-sized instances from the catalog for the derived vCPU demand",
+        )
+
+    def _assumptions(self) -> list[Assumption]:
+        keys = (
+            "hours_per_month",
+            "web_rps_per_vcpu",
+            "api_rps_per_vcpu",
+            "memory_gib_per_vcpu",
+            "target_utilisation",
+            "db_qps_per_vcpu",
+            "inference_rps_per_gpu",
+            "backup_copies",
+            "cdn_offload",
+            "nat_share_of_egress",
+            "boot_volume_gb",
+        )
+        return [
+            Assumption(key=r.key, value=r.value, unit=r.unit, rationale=r.rationale, source=r.source)
+            for r in map(self._k.sizing, keys)
+        ]
+
+    def _findings(self, plan: PricedPlan) -> list[Finding]:
+        findings = [
+            Finding(
+                id=f"quote-{q.provider}",
+                title=f"{q.provider} in {q.region}: ${q.monthly_usd:,.2f}/month",
+                detail=f"{len(q.lines)} priced lines, {len(q.missing)} without a price",
+                evidence=[quote_evidence(q)],
+            )
+            for q in plan.quotes
+        ]
+        missing = [m for q in plan.quotes for m in q.missing]
+        if missing:
+            findings.append(
+                Finding(
+                    id="missing-prices",
+                    title=f"{len(missing)} line(s) could not be priced",
+                    severity=Severity.MEDIUM,
+                    detail="; ".join(f"{m.provider} {m.component}: {m.reason}" for m in missing),
+                )
+            )
+        estimates = [line for q in plan.quotes for line in q.lines if line.estimate]
+        if estimates:
+            findings.append(
+                Finding(
+                    id="estimated-prices",
+                    title=f"{len(estimates)} price(s) are estimates",
+                    severity=Severity.LOW,
+                    detail="; ".join(f"{e.sku}@{e.region}: {e.estimate}" for e in estimates[:10]),
+                    evidence=[line_evidence(e) for e in estimates[:10]],
+                )
+            )
+        return findings
+
+    def _recommendations(
+        self, ctx: AssessmentContext, plan: PricedPlan, choices: list[ServiceChoice]
+    ) -> list[Recommendation]:
+        chosen = plan.chosen
+        if chosen is None:
+            return []
+        rec = Recommender(self._k, self.name)
+        others = [q for q in plan.quotes if q is not chosen]
+        recs = [
+            rec.make(
+                f"provider:{chosen.provider}",
+                f"Host the platform on {chosen.provider.upper()} in {chosen.region}",
+                category="cloud_provider",
+                pillar=Pillar.COST,
+                priority=Priority.HIGH,
+                impact=5,
+                effort=3,
+                confidence=0.8 if chosen.complete else 0.6,
+                rationale="; ".join(plan.reasons)
+                + ". "
+                + "; ".join(f"{q.provider}: ${q.monthly_usd:,.2f}/month in {q.region}" for q in others),
+                actions=[
+                    f"Open the {chosen.provider} organisation/landing zone in {chosen.region}",
+                    "Deploy the bill of materials in the technical report",
+                ],
+                evidence=[quote_evidence(q) for q in plan.quotes],
+                best_practices=("COST07-BP02", "PERF04-BP06"),
+                monthly_cost_delta=chosen.monthly_usd,
+                provider=chosen.provider,
+                regions=[chosen.region],
+                services=sorted({line.service for line in chosen.lines}),
+                conflicts_with=[f"provider:{q.provider}" for q in others],
+            )
+        ]
+        platforms = {c.pattern: c for c in choices if c.workload_type in {"web_app", "api"}}
+        for pattern, choice in platforms.items():
+            lines = [line for line in chosen.lines if line.workload == choice.workload]
+            recs.append(
+                rec.make(
+                    f"platform:{'managed_kubernetes' if 'Kubernetes' in pattern else 'autoscaling_vms'}",
+                    f"Run the web tier as {pattern} ({choice.services['compute']})",
+                    category="compute",
+                    pillar=Pillar.PERFORMANCE,
+                    priority=Priority.HIGH,
+                    impact=4,
+                    effort=3,
+                    confidence=0.75,
+                    rationale=choice.reason,
+                    actions=[
+                        f"Provision {choice.services['compute']} in {chosen.region}",
+                        "Containerise the services and deploy them through CI/CD",
+                    ],
+                    evidence=[line_evidence(line) for line in lines[:3]],
+                    best_practices=("PERF02-BP01", "COST05-BP05"),
+                    provider=chosen.provider,
+                    services=list(choice.services.values()),
+                    regions=[chosen.region],
+                    monthly_cost_delta=sum(line.monthly_usd for line in lines),
+                )
+            )
+        recs += self._workload_recs(rec, chosen, choices)
+        recs.append(self._budget_rec(rec, ctx, chosen))
+        return recs
+
+    def _workload_recs(
+        self, rec: Recommender, chosen: ProviderQuote, choices: list[ServiceChoice]
+    ) -> list[Recommendation]:
+        recs = []
+        for choice in choices:
+            lines = [line for line in chosen.lines if line.workload == choice.workload]
+            cost = sum(line.monthly_usd for line in lines) if lines else None
+            evidence = [line_evidence(line) for line in lines[:4]]
+            if choice.workload_type == "database":
+                recs.append(
+                    rec.make(
+                        f"database:{choice.workload}",
+                        f"Use {choice.services['database']} for {choice.workload}",
+                        category="data",
+                        pillar=Pillar.RELIABILITY,
+                        priority=Priority.HIGH,
+                        impact=4,
+                        effort=2,
+                        confidence=0.85,
+                        rationale=choice.reason,
+                        actions=[
+                            "Enable automated backups and point-in-time recovery",
+                            "Enable the standby in a second zone for production",
+                        ],
+                        evidence=evidence,
+                        best_practices=("PERF03-BP01", "REL09-BP03", "SUS05-BP03"),
+                        monthly_cost_delta=cost,
+                        provider=chosen.provider,
+                        services=list(choice.services.values()),
+                        regions=[chosen.region],
+                    )
+                )
+            elif choice.workload_type in {"ml_inference", "ml_training"} and lines:
+                sku = lines[0].sku
+                recs.append(
+                    rec.make(
+                        f"gpu:{choice.workload}",
+                        f"Run {choice.workload} on {sku} GPU instances",
+                        category="ai_ml",
+                        pillar=Pillar.PERFORMANCE,
+                        priority=Priority.MEDIUM,
+                        impact=4,
+                        effort=3,
+                        confidence=0.7,
+                        rationale=lines[0].assumption,
+                        actions=[
+                            f"Reserve capacity for {sku} in {chosen.region} before launch",
+                            "Load-test the model to confirm requests per GPU",
+                        ],
+                        evidence=evidence,
+                        best_practices=("PERF02-BP01", "SUS05-BP01"),
+                        monthly_cost_delta=cost,
+                        provider=chosen.provider,
+                        services=[lines[0].service],
+                        regions=[chosen.region],
+                    )
+                )
+        cdn = [line for line in chosen.lines if line.kind == "cdn"]
+        if cdn:
+            recs.append(
+                rec.make(
+                    "edge:cdn",
+                    f"Serve static and cacheable content through {cdn[0].service}",
+                    category="network",
+                    pillar=Pillar.PERFORMANCE,
+                    priority=Priority.MEDIUM,
+                    impact=3,
+                    effort=1,
+                    confidence=0.8,
+                    rationale=cdn[0].assumption,
+                    actions=[
+                        "Put the CDN in front of the load balancer",
+                        "Set cache headers on static assets",
+                    ],
+                    evidence=[line_evidence(cdn[0])],
+                    best_practices=("COST08-BP03", "PERF03-BP05"),
+                    monthly_cost_delta=cdn[0].monthly_usd,
+                    provider=chosen.provider,
+                    services=[cdn[0].service],
+                    regions=[chosen.region],
+                )
+            )
+        return recs
+
+    def _budget_rec(self, rec: Recommender, ctx: AssessmentContext, chosen: ProviderQuote) -> Recommendation:
+        ceiling = ctx.constraints.budget_ceiling_usd_month
+        limit = ctx.requirements.budget.monthly_limit_usd
+        evidence = [quote_evidence(chosen), input_evidence("budget.monthly_limit_usd", limit)]
+        if chosen.monthly_usd > ceiling:
+            gap = chosen.monthly_usd - limit
+            return rec.make(
+                "cost:budget_gap",
+                f"Close a ${gap:,.0f}/month gap between the plan and the budget",
+                category="cost",
+                pillar=Pillar.COST,
+                priority=Priority.CRITICAL,
+                impact=5,
+                effort=3,
+                confidence=0.8,
+                rationale=f"the priced plan costs ${chosen.monthly_usd:,.2f}/month against a "
+                f"limit of ${limit:,.2f} (ceiling ${ceiling:,.2f} with the stated flexibility)",
+                actions=[
+                    "Right-size from load-test data before buying capacity",
+                    "Price 1- and 3-year commitments for the steady baseline",
+                    "Run interruptible work on spot capacity",
+                    "Revisit the uptime target per workload",
+                ],
+                evidence=evidence,
+                best_practices=("COST01-BP03", "COST06-BP02", "COST07-BP01"),
+                provider=chosen.provider,
+            )
+        headroom = limit - chosen.monthly_usd
+        return rec.make(
+            "cost:budget_guardrails",
+            "Set budget alerts and cost allocation tags from day one",
+            category="cost",
+            pillar=Pillar.COST,
+            priority=Priority.MEDIUM,
+            impact=3,
+            effort=1,
+            confidence=0.9,
+            rationale=f"the plan fits the budget with ${headroom:,.2f}/month of headroom; alerts keep it "
+            "there "
+            "as usage grows",
+            actions=[
+                "Create monthly budgets with alerts at 80 % and 100 %",
+                "Tag every resource with team, environment and workload",
+            ],
+            evidence=evidence,
+            best_practices=("COST01-BP03", "COST03-BP02"),
+            provider=chosen.provider,
+        )

@@ -1,0 +1,157 @@
+"""The phased roadmap: foundation → migrate/build → harden → optimise, scaled to the timeline and urgency."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.outputs.cto import RoadmapPhase
+from infra_mind.domain.pricing import Assumption, ProviderQuote
+from infra_mind.domain.requirements import Urgency
+from infra_mind.knowledge.catalog import Knowledge
+
+PLANNING_SOURCE = "Infra Mind planning model v1: engineering rule of thumb"
+PHASE_SHARES = (("foundation", 0.2), ("deliver", 0.4), ("harden", 0.25), ("optimise", 0.15))
+FAST_TRACK_OVERLAP = {Urgency.LOW: 0.0, Urgency.MEDIUM: 0.0, Urgency.HIGH: 0.25, Urgency.CRITICAL: 0.5}
+FOUNDATION, DELIVER, HARDEN, OPTIMISE = range(4)
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    phases: list[RoadmapPhase]
+    target_months: int
+    overlap: float
+
+    @property
+    def fits(self) -> bool:
+        return all(phase.end_month <= self.target_months for phase in self.phases)
+
+
+def phase_spans(target_months: int, urgency: Urgency) -> list[tuple[int, int]]:
+    """(first, last) month of each phase, 1-based and inclusive.
+
+    Each phase gets its share of the timeline in whole months (at least one), rounded so the shares add up
+    to the timeline; at high urgency the next phase starts before the previous one ends (fast-tracking), and
+    the optimise phase then runs on to the end of the timeline.
+    """
+    overlap = FAST_TRACK_OVERLAP[urgency]
+    spans = []
+    start, boundary, cumulative = 1, 0, 0.0
+    for _, share in PHASE_SHARES:
+        cumulative += share
+        months = max(1, math.floor(cumulative * target_months + 0.5) - boundary)
+        boundary += months
+        spans.append((start, start + months - 1))
+        start += max(1, math.ceil(months * (1 - overlap)))
+    first, last = spans[-1]
+    spans[-1] = (first, max(last, target_months))
+    return spans
+
+
+def build_roadmap(
+    ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote | None, migrating: bool
+) -> Roadmap:
+    timeline = ctx.requirements.timeline
+    spans = phase_spans(timeline.target_months, timeline.urgency)
+    contents = [
+        ("Foundation", _foundation(ctx, quote)),
+        ("Migrate" if migrating else "Build", _deliver(ctx, quote, migrating)),
+        ("Harden", _harden(ctx, knowledge)),
+        ("Optimise", _optimise(ctx)),
+    ]
+    phases = [
+        RoadmapPhase(name=name, start_month=first, end_month=last, deliverables=deliverables)
+        for (name, deliverables), (first, last) in zip(contents, spans, strict=True)
+    ]
+    return Roadmap(phases, timeline.target_months, FAST_TRACK_OVERLAP[timeline.urgency])
+
+
+def roadmap_assumptions(urgency: Urgency) -> list[Assumption]:
+    shares = [
+        Assumption(
+            key=f"roadmap_share_{name}",
+            value=share,
+            unit="fraction of timeline.target_months",
+            rationale=f"the {name} phase's share of the programme, at least one whole month",
+            source=PLANNING_SOURCE,
+        )
+        for name, share in PHASE_SHARES
+    ]
+    overlap = Assumption(
+        key="fast_track_overlap",
+        value=FAST_TRACK_OVERLAP[urgency],
+        unit=f"fraction of a phase (urgency {urgency.value})",
+        rationale="how much of a phase the next one overlaps: at high urgency phases are "
+        "fast-tracked, which delivers sooner at more coordination risk",
+        source=PLANNING_SOURCE,
+    )
+    return [*shares, overlap]
+
+
+def _foundation(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[str]:
+    where = f"{quote.provider.upper()} in {quote.region}" if quote else "the chosen provider"
+    return [
+        f"Landing zone on {where}: one account per environment, network across "
+        f"{ctx.constraints.zones_required} zone(s)",
+        "Infrastructure as code in version control and a CI/CD pipeline for every environment",
+        "Central identity with MFA and least-privilege roles",
+        "Central logging, monitoring and alerting",
+        "Budgets, alerts and cost-allocation tags",
+    ]
+
+
+def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: bool) -> list[str]:
+    by_target: dict[str, list[str]] = {}
+    for w in ctx.requirements.workloads:
+        services = sorted({line.service for line in quote.lines if line.workload == w.name}) if quote else []
+        data = f" ({w.data_size_gb:,.0f} GB: copy, verify, cut over)" if migrating and w.data_size_gb else ""
+        by_target.setdefault(", ".join(services) or "the planned services", []).append(w.name + data)
+    verb = "Migrate" if migrating else "Build"
+    out = [f"{verb} {', '.join(names)} onto {target}" for target, names in by_target.items()]
+    if migrating:
+        out.append("Run old and new side by side until cut-over, then decommission the old platform")
+    factor = ctx.profile.growth_factor_24m
+    out.append(
+        f"Load-test to the 24-month peak ({factor:g}× today's users)"
+        if factor > 1
+        else "Load-test to the peak load of the input"
+    )
+    return out
+
+
+def _harden(ctx: AssessmentContext, knowledge: Knowledge) -> list[str]:
+    spec = ctx.requirements
+    out = [
+        f"Disaster-recovery test against RTO {spec.performance.rto_minutes} min / "
+        f"RPO {spec.performance.rpo_minutes} min",
+        "Restore from backups to prove they work",
+    ]
+    out += [
+        f"{framework_name(f.framework.value)} audit readiness: evidence for "
+        f"{len(knowledge.controls(f.framework))} controls"
+        for f in ctx.constraints.frameworks
+    ]
+    if spec.security.required_controls:
+        out.append(
+            f"Verify the {len(spec.security.required_controls)} required security controls in production"
+        )
+    out.append("Incident-response runbooks and an on-call rota")
+    return out
+
+
+def _optimise(ctx: AssessmentContext) -> list[str]:
+    out = [
+        "Right-size from the first months of usage data",
+        "Price 1- and 3-year commitments for the steady baseline",
+    ]
+    if any(d.interruptible for d in ctx.profile.demands):
+        out.append("Move interruptible work to spot capacity")
+    data_growth = sum(w.data_growth_gb_per_month for w in ctx.requirements.workloads)
+    if data_growth:
+        out.append(f"Lifecycle policies for stored data (grows {data_growth:,.0f} GB/month)")
+    return out
+
+
+def framework_name(value: str) -> str:
+    return value.upper().replace("_", " ")

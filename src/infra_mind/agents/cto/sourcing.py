@@ -1,0 +1,320 @@
+"""Build or buy per capability in the input, and the team's skills gaps, both from the team's figures.
+
+Expertise is rated 1 (none) to 5 (expert): 2 or less is read as a gap, 3 as working knowledge, 4 or more as
+strong enough to run the thing yourselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.enums import SecurityControl
+from infra_mind.domain.outputs.cto import BuildBuyDecision
+from infra_mind.domain.pricing import ProviderQuote
+from infra_mind.domain.requirements import ModelType, Team
+from infra_mind.domain.workloads import LlmApplication, LlmHosting
+
+GAP = 2
+WORKING = 3
+STRONG = 4
+SPECIALISTS_FOR_BUILD = 2
+ML_TYPES = {"ml_inference", "ml_training"}
+
+_NATIVE = {
+    "aws": {
+        "ml_platform": "Amazon SageMaker AI",
+        "llm": "Amazon Bedrock",
+        "observability": "Amazon CloudWatch",
+        "identity": "AWS IAM Identity Center",
+    },
+    "azure": {
+        "ml_platform": "Azure Machine Learning",
+        "llm": "Azure OpenAI",
+        "observability": "Azure Monitor",
+        "identity": "Microsoft Entra ID",
+    },
+    "gcp": {
+        "ml_platform": "Vertex AI",
+        "llm": "Vertex AI",
+        "observability": "Google Cloud Observability",
+        "identity": "Cloud Identity",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Sourcing:
+    decision: BuildBuyDecision
+    inputs: tuple[tuple[str, object], ...]
+
+
+@dataclass(frozen=True)
+class SkillGap:
+    area: str
+    field: str
+    value: int
+    detail: str
+    actions: tuple[str, ...]
+    best_practices: tuple[str, ...]
+
+
+def build_vs_buy(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[Sourcing]:
+    spec = ctx.requirements
+    team = spec.team
+    native = _NATIVE.get(quote.provider, {}) if quote else {}
+    types = {w.type for w in spec.workloads}
+    llm = [w for w in spec.workloads if isinstance(w, LlmApplication)]
+    controls = set(spec.security.required_controls)
+    out = []
+    if "database" in types:
+        out.append(_database(team, quote))
+    if types & {"web_app", "api"}:
+        out.append(_container_platform(team, quote))
+    if types & ML_TYPES:
+        out.append(_ml_platform(team, native))
+    if llm or ModelType.LLM in spec.ai_ml.model_types:
+        out.append(_llm(team, llm, native))
+    if controls & {SecurityControl.MONITORING, SecurityControl.AUDIT_LOGGING}:
+        out.append(_observability(team, native))
+    if controls & {SecurityControl.SSO, SecurityControl.MFA, SecurityControl.RBAC}:
+        out.append(_identity(team, native))
+    return out
+
+
+def uses_kubernetes(quote: ProviderQuote | None) -> bool:
+    return quote is not None and any(line.kind == "kubernetes_control_plane" for line in quote.lines)
+
+
+def _decision(
+    capability: str, decision: Literal["build", "buy"], option: str, reason: str, *inputs: tuple[str, object]
+) -> Sourcing:
+    return Sourcing(
+        BuildBuyDecision(capability=capability, decision=decision, option=option, reason=reason), inputs
+    )
+
+
+def _database(team: Team, quote: ProviderQuote | None) -> Sourcing:
+    service = (
+        next((line.service for line in quote.lines if line.kind.startswith("managed_")), None)
+        if quote
+        else None
+    )
+    option = f"managed database ({service})" if service else "managed database service"
+    if team.database_expertise >= STRONG:
+        reason = (
+            f"the team could run it (database expertise {team.database_expertise}/5), but managed patching, "
+            f"backups and failover leave the {team.devops_engineers} DevOps engineer(s) free for the product"
+        )
+    else:
+        reason = (
+            f"database expertise {team.database_expertise}/5 and {team.devops_engineers} DevOps engineer(s): "
+            "patching, backups and failover are safer as the provider's job"
+        )
+    return _decision(
+        "database",
+        "buy",
+        option,
+        reason,
+        ("team.database_expertise", team.database_expertise),
+        ("team.devops_engineers", team.devops_engineers),
+    )
+
+
+def _container_platform(team: Team, quote: ProviderQuote | None) -> Sourcing:
+    inputs = (
+        ("team.kubernetes_expertise", team.kubernetes_expertise),
+        ("team.devops_engineers", team.devops_engineers),
+    )
+    if quote and uses_kubernetes(quote):
+        service = next(line.service for line in quote.lines if line.kind == "kubernetes_control_plane")
+        if team.kubernetes_expertise >= WORKING:
+            reason = (
+                f"Kubernetes expertise {team.kubernetes_expertise}/5 covers running workloads on a managed "
+                "control plane; running the control plane too would add upgrades and etcd care for "
+                f"{team.devops_engineers} DevOps engineer(s) with no product gain"
+            )
+        else:
+            reason = (
+                f"the number of always-on services justifies a cluster, but Kubernetes expertise is "
+                f"{team.kubernetes_expertise}/5: a managed control plane keeps the load lowest; close the "
+                "skills gap before go-live"
+            )
+        return _decision("container_platform", "buy", f"managed Kubernetes ({service})", reason, *inputs)
+    compute = next((line.service for line in quote.lines if line.kind == "compute"), None) if quote else None
+    return _decision(
+        "container_platform",
+        "buy",
+        f"autoscaling VM groups ({compute or 'provider VMs'})",
+        f"Kubernetes expertise {team.kubernetes_expertise}/5: managed autoscaling groups deliver the "
+        "scaling without running a cluster",
+        *inputs,
+    )
+
+
+def _ml_platform(team: Team, native: dict[str, str]) -> Sourcing:
+    inputs = (
+        ("team.ml_engineers", team.ml_engineers),
+        ("team.kubernetes_expertise", team.kubernetes_expertise),
+    )
+    if team.ml_engineers >= SPECIALISTS_FOR_BUILD and team.kubernetes_expertise >= WORKING:
+        return _decision(
+            "ml_platform",
+            "build",
+            "open-source model registry and serving on the GPU instances of the plan",
+            f"{team.ml_engineers} ML engineers and Kubernetes expertise "
+            f"{team.kubernetes_expertise}/5 can run registry and serving themselves, avoiding platform "
+            "fees",
+            *inputs,
+        )
+    platform = native.get("ml_platform", "the provider's managed ML platform")
+    return _decision(
+        "ml_platform",
+        "buy",
+        f"{platform} for registry, pipelines and model monitoring; serving on the GPU instances of the plan",
+        f"{team.ml_engineers} ML engineer(s) and Kubernetes expertise "
+        f"{team.kubernetes_expertise}/5: too thin to operate an ML platform as well as the models "
+        "(its platform fees are not in catalog v1, so they are not priced)",
+        *inputs,
+    )
+
+
+def _llm(team: Team, llm: list[LlmApplication], native: dict[str, str]) -> Sourcing:
+    inputs = (("team.ml_engineers", team.ml_engineers),)
+    self_hosted = [w.name for w in llm if w.hosting is LlmHosting.SELF_HOSTED]
+    if self_hosted:
+        staffing = (
+            f"{team.ml_engineers} ML engineer(s) run it"
+            if team.ml_engineers
+            else "no ML engineer on the team yet: hire before go-live"
+        )
+        return _decision(
+            "llm",
+            "build",
+            f"self-hosted model for {', '.join(self_hosted)} on GPU instances",
+            f"the input asks for self-hosting; {staffing}",
+            *inputs,
+            ("workloads.hosting", "self_hosted"),
+        )
+    api = native.get("llm", "a managed LLM API")
+    return _decision(
+        "llm",
+        "buy",
+        f"managed LLM API ({api})",
+        f"{team.ml_engineers} ML engineer(s): paying per token avoids operating models on GPUs; "
+        "revisit self-hosting when token spend passes the cost of dedicated GPUs",
+        *inputs,
+    )
+
+
+def _observability(team: Team, native: dict[str, str]) -> Sourcing:
+    inputs = (
+        ("team.devops_engineers", team.devops_engineers),
+        ("team.kubernetes_expertise", team.kubernetes_expertise),
+    )
+    if team.devops_engineers >= SPECIALISTS_FOR_BUILD and team.kubernetes_expertise >= STRONG:
+        return _decision(
+            "observability",
+            "build",
+            "open-source stack (Prometheus, Grafana, OpenTelemetry)",
+            f"{team.devops_engineers} DevOps engineers with Kubernetes expertise "
+            f"{team.kubernetes_expertise}/5 can run it and keep the telemetry portable",
+            *inputs,
+        )
+    service = native.get("observability", "the provider's monitoring service")
+    return _decision(
+        "observability",
+        "buy",
+        f"{service} with OpenTelemetry instrumentation",
+        f"{team.devops_engineers} DevOps engineer(s): a native service needs no monitoring "
+        "infrastructure of its own; OpenTelemetry keeps the instrumentation portable",
+        *inputs,
+    )
+
+
+def _identity(team: Team, native: dict[str, str]) -> Sourcing:
+    service = native.get("identity", "the provider's identity service")
+    return _decision(
+        "identity",
+        "buy",
+        f"{service} federated with the workforce directory, with SSO and MFA",
+        f"identity is security-critical and does not differentiate the product; a {team.size}-person "
+        "team should not operate its own",
+        ("team.size", team.size),
+    )
+
+
+def skill_gaps(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[SkillGap]:
+    spec = ctx.requirements
+    team = spec.team
+    types = {w.type for w in spec.workloads}
+    self_hosted_llm = any(
+        isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED for w in spec.workloads
+    )
+    gaps = []
+    if uses_kubernetes(quote) and team.kubernetes_expertise <= GAP:
+        gaps.append(
+            SkillGap(
+                "kubernetes",
+                "team.kubernetes_expertise",
+                team.kubernetes_expertise,
+                "the plan runs on managed Kubernetes",
+                (
+                    "Train the DevOps engineers on the managed Kubernetes service before the migrate phase",
+                    "Adopt a supported baseline (managed add-ons, GitOps) instead of hand-built clusters",
+                ),
+                ("OPS05-BP03", "COST05-BP05"),
+            )
+        )
+    if team.cloud_expertise <= GAP:
+        gaps.append(
+            SkillGap(
+                "cloud",
+                "team.cloud_expertise",
+                team.cloud_expertise,
+                "the landing zone, IAM and networking are built in the foundation phase",
+                (
+                    "Bring in a partner for the landing zone and pair engineers with them",
+                    "Certify at least one engineer on the chosen provider",
+                ),
+                ("SEC01-BP01", "OPS05-BP03"),
+            )
+        )
+    if "database" in types and team.database_expertise <= GAP:
+        gaps.append(
+            SkillGap(
+                "database",
+                "team.database_expertise",
+                team.database_expertise,
+                "the plan runs managed databases that still need schema, index and restore skills",
+                ("Keep the database managed and rehearse restores", "Hire or contract a DBA for tuning"),
+                ("REL09-BP04", "COST05-BP05"),
+            )
+        )
+    if (types & ML_TYPES or self_hosted_llm) and team.ml_engineers == 0:
+        gaps.append(
+            SkillGap(
+                "ml",
+                "team.ml_engineers",
+                team.ml_engineers,
+                "the plan serves models",
+                (
+                    "Hire an ML engineer before the models go to production",
+                    "Prefer managed ML services until then",
+                ),
+                ("COST05-BP05",),
+            )
+        )
+    if team.devops_engineers == 0:
+        gaps.append(
+            SkillGap(
+                "devops",
+                "team.devops_engineers",
+                team.devops_engineers,
+                "someone must own the pipeline, the infrastructure code and on-call",
+                ("Name an owner for the platform and on-call", "Hire a DevOps engineer"),
+                ("OPS05-BP04", "OPS05-BP10"),
+            )
+        )
+    return gaps

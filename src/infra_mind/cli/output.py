@@ -1,0 +1,37 @@
+"""Writes a run's outputs atomically: a file is either complete or absent, never half-written."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from infra_mind.engine.pipeline import RunOutcome
+
+RESULT_FILE = "assessment.json"
+
+
+def write_outputs(outcome: RunOutcome, out: Path, *, include_reports: bool) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    files = {RESULT_FILE: outcome.result.model_dump_json(indent=2)}
+    if include_reports:
+        files |= {report.filename: report.content for report in outcome.reports}
+    written = []
+    for name, content in files.items():
+        target = out / name
+        atomic_write(target, content)
+        written.append(target)
+    return written
+
+
+def atomic_write(target: Path, content: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

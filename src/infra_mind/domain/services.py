@@ -1,0 +1,45 @@
+"""Phase 4 results: the cost model and compliance scoring."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from infra_mind.domain.pricing import Assumption
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderSeries(Model):
+    provider: str
+    monthly_usd: list[float] = Field(min_length=36, max_length=36)
+    cumulative_usd: list[float] = Field(min_length=36, max_length=36)
+    total_36m_usd: float
+    complete: bool = Field(description="False when some lines had no price; totals then understate")
+
+
+class CostScenario(Model):
+    name: str
+    description: str
+    assumptions: list[Assumption]
+    series: list[ProviderSeries]
+
+
+class CostModel(Model):
+    months: int = 36
+    scenarios: list[CostScenario]
+
+
+class FrameworkScore(Model):
+    framework: str
+    controls: int
+    met_now: int
+    met_by_design: int
+    coverage_now_pct: float
+    coverage_by_design_pct: float
+    open_gaps: list[str] = Field(description="control IDs the proposed design does not close")
+
+
+class ComplianceScores(Model):
+    frameworks: list[FrameworkScore]

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from copy import deepcopy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.input_rules import parse_input
+from infra_mind.engine.validation import build_context
+from infra_mind.knowledge.catalog import Knowledge
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    return Knowledge.load()
+
+
+@pytest.fixture(scope="session")
+def example_inputs() -> dict[str, dict[str, Any]]:
+    return {p.stem: yaml.safe_load(p.read_text()) for p in sorted(EXAMPLES.glob("*.yaml"))}
+
+
+@pytest.fixture
+def healthtech(example_inputs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A fresh, mutable copy of the health-tech example input."""
+    return deepcopy(example_inputs["healthtech-hipaa"])
+
+
+@pytest.fixture
+def make_context(knowledge: Knowledge) -> Callable[[dict[str, Any]], AssessmentContext]:
+    def build(raw: dict[str, Any]) -> AssessmentContext:
+        return build_context(parse_input(raw), knowledge)
+
+    return build
