@@ -108,7 +108,7 @@ Mutation = Callable[[Raw], object]
             lambda d: d["current_infrastructure"].update(spend_breakdown_pct={"compute": -5}),
             "current_infrastructure.spend_breakdown_pct",
         ),
-        (lambda d: d["budget"].update(total_min_usd=400_000), "budget.total_max_usd"),
+        (lambda d: d["budget"].update(total_min_usd=500_000), "budget.total_max_usd"),
         (lambda d: d["budget"].update(total_min_usd=None, total_max_usd=5_000), "budget.total_max_usd"),
         (lambda d: d["providers"].update(preferred=["aws"], excluded=["aws"]), "providers.excluded"),
         (lambda d: d["providers"].update(excluded=["aws", "azure", "gcp"]), "providers.excluded"),

@@ -389,7 +389,7 @@ def test_profile_totals_add_up(healthtech: Raw, make_context: MakeContext) -> No
     assert profile.vcpu == pytest.approx(sum(d.vcpu for d in profile.demands), abs=0.01)
     assert profile.storage_gb == 400
     assert profile.storage_gb_24m == 400 + 24 * 25
-    assert profile.growth_factor_24m == pytest.approx(10)
+    assert profile.growth_factor_24m == pytest.approx(3)
 
 
 def test_self_hosted_llm_needs_gpus(healthtech: Raw, make_context: MakeContext) -> None:

@@ -12,7 +12,7 @@ from infra_mind.domain.findings import Finding, Priority, Recommendation, Severi
 from infra_mind.domain.outputs import CloudEngineerOutput
 from infra_mind.domain.outputs.cloud import ServiceChoice
 from infra_mind.domain.pricing import Assumption, ProviderQuote
-from infra_mind.domain.workloads import Workload
+from infra_mind.domain.workloads import LlmApplication, LlmHosting, Workload
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
 
@@ -124,6 +124,14 @@ class CloudEngineerAgent(Agent):
                     services={"compute": names["gpu"], "artifacts": names["objects"]},
                     reason="GPU instances sized to the model's memory, priced per hour",
                 )
+            case "llm_application" if isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED:
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="self-hosted model on GPU instances",
+                    services={"compute": names["gpu"], "weights": names["objects"]},
+                    reason="the input asks to self-host; GPU memory sized to the model's weights and cache",
+                )
             case "llm_application":
                 return ServiceChoice(
                     workload=w.name,
@@ -154,10 +162,7 @@ class CloudEngineerAgent(Agent):
             "nat_share_of_egress",
             "boot_volume_gb",
         )
-        return [
-            Assumption(key=r.key, value=r.value, unit=r.unit, rationale=r.rationale, source=r.source)
-            for r in map(self._k.sizing, keys)
-        ]
+        return [r.assumption() for r in map(self._k.sizing, keys)]
 
     def _findings(self, plan: PricedPlan) -> list[Finding]:
         findings = [

@@ -41,7 +41,7 @@ class WorkloadProfile(Frozen):
     gpu_hours_per_month: float
     largest_model_b_params: float | None
     egress_gb_per_month: float
-    growth_factor_24m: float = Field(description="users at 24 months ÷ users now (1 when no users yet)")
+    growth_factor_24m: float = Field(description="load at 24 months ÷ load now (domain.growth.demand_factor)")
     demands: tuple[WorkloadDemand, ...]
 
 

@@ -24,6 +24,7 @@ class Assumption(Model):
     unit: str
     rationale: str
     source: str
+    as_of: date | None = None
 
 
 class BomLine(Model):

@@ -132,8 +132,8 @@ class OptimizationPriority(StrEnum):
 
 class Budget(Strict):
     monthly_limit_usd: float = Field(gt=0)
-    total_min_usd: float | None = Field(default=None, ge=0)
-    total_max_usd: float | None = Field(default=None, gt=0)
+    total_min_usd: float | None = Field(default=None, ge=0, description="over the 36-month planning horizon")
+    total_max_usd: float | None = Field(default=None, gt=0, description="over the 36-month planning horizon")
     flexibility: Flexibility = Flexibility.MODERATE
     optimization_priority: OptimizationPriority = OptimizationPriority.BALANCED
 

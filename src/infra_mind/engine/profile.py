@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from infra_mind.domain.context import WorkloadDemand, WorkloadProfile
+from infra_mind.domain.growth import demand_factor
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.domain.workloads import (
     Analytics,
@@ -47,9 +48,7 @@ class Sizer:
             gpu_hours_per_month=round(sum(d.gpu_hours_per_month for d in demands), 2),
             largest_model_b_params=max(models, default=None),
             egress_gb_per_month=round(sum(d.egress_gb_per_month for d in demands), 2),
-            growth_factor_24m=round(growth.users_24m / growth.current_users, 3)
-            if growth.current_users
-            else 1.0,
+            growth_factor_24m=round(demand_factor(growth, 24), 3),
             demands=demands,
         )
 

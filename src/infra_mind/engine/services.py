@@ -61,9 +61,7 @@ def cost_model(
             rationale=description,
             source="input: growth.current_users, users_6m, users_12m, users_24m",
         )
-        billing = Assumption(
-            key=hours.key, value=hours.value, unit=hours.unit, rationale=hours.rationale, source=hours.source
-        )
+        billing = hours.assumption()
         scenarios.append(
             CostScenario(name=name, description=description, assumptions=[assumption, billing], series=series)
         )

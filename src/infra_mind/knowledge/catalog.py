@@ -30,6 +30,7 @@ from infra_mind.knowledge.models import (
     ServicePrice,
 )
 from infra_mind.knowledge.sizing import SizingRule
+from infra_mind.knowledge.sla import SlaCatalog
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,6 +61,7 @@ class Knowledge:
         authorizations: Iterable[RegionAuthorization],
         best_practices: Iterable[BestPractice],
         sizing: Iterable[SizingRule],
+        sla: SlaCatalog | None = None,
     ) -> None:
         self._regions = {(r.provider, r.code): r for r in regions}
         self._instances = {(i.provider, i.sku): i for i in instances}
@@ -76,6 +78,7 @@ class Knowledge:
         self._authorizations = {(a.provider, a.framework): a for a in authorizations}
         self._best_practices = {b.id: b for b in best_practices}
         self._sizing = {s.key: s for s in sizing}
+        self.sla = sla or SlaCatalog()
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Knowledge:
@@ -93,6 +96,7 @@ class Knowledge:
             authorizations=_records(root / "compliance" / "region_authorizations.json", RegionAuthorization),
             best_practices=_records(root / "well_architected.json", BestPractice),
             sizing=_records(root / "sizing.json", SizingRule),
+            sla=SlaCatalog.load(root),
         )
 
     def regions(self, provider: Provider) -> list[Region]:

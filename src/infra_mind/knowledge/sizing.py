@@ -6,6 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, PositiveFloat
 
+from infra_mind.domain.pricing import Assumption
+
 
 class SizingRule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -16,3 +18,13 @@ class SizingRule(BaseModel):
     rationale: str
     source: str
     as_of: date
+
+    def assumption(self) -> Assumption:
+        return Assumption(
+            key=self.key,
+            value=self.value,
+            unit=self.unit,
+            rationale=self.rationale,
+            source=self.source,
+            as_of=self.as_of,
+        )

@@ -12,7 +12,6 @@ from infra_mind.agents.cto.sourcing import SkillGap, Sourcing, build_vs_buy, ski
 from infra_mind.agents.plan import PricedPlan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import CtoOutput, GoalFit, ProviderTco, RoiComparison
-from infra_mind.domain.pricing import Assumption
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.sizing import SizingRule
 
@@ -37,9 +36,7 @@ class Analysis:
 
     def output(self) -> CtoOutput:
         rule = self.migration_rule
-        migration = Assumption(
-            key=rule.key, value=rule.value, unit=rule.unit, rationale=rule.rationale, source=rule.source
-        )
+        migration = rule.assumption()
         return CtoOutput(
             tco=self.tcos,
             recommended_provider=self.plan.provider,

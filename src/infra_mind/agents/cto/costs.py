@@ -5,13 +5,18 @@ from __future__ import annotations
 from infra_mind.agents.tco import monthly_series
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Evidence, EvidenceKind
-from infra_mind.domain.growth import HORIZON_MONTHS, users_at
+from infra_mind.domain.growth import HORIZON_MONTHS, demand_factor, users_at
 from infra_mind.domain.outputs.cto import ProviderTco, RoiComparison
 from infra_mind.domain.pricing import ProviderQuote
 from infra_mind.domain.requirements import Architecture, AssessmentInput
 from infra_mind.knowledge.sizing import SizingRule
 
 MIGRATION_RULE = "migration_cost_months"
+
+
+def load_factor_24m(spec: AssessmentInput) -> float:
+    """Load at 24 months relative to today's, as the TCO projects it (relative to launch with no users)."""
+    return demand_factor(spec.growth, 24)
 
 
 def current_footprint(spec: AssessmentInput) -> str | None:

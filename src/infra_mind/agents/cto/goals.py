@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from infra_mind.agents.cto.costs import load_factor_24m
 from infra_mind.agents.cto.roadmap import DELIVER, FOUNDATION, HARDEN, OPTIMISE, Roadmap, framework_name
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import GoalFit, ProviderTco
 from infra_mind.domain.pricing import ProviderQuote
-from infra_mind.domain.requirements import BusinessGoal, GoalCategory
+from infra_mind.domain.requirements import Architecture, BusinessGoal, GoalCategory
 
 GOAL_PHASE = {
     GoalCategory.TIME_TO_MARKET: FOUNDATION,
@@ -59,7 +60,7 @@ def _how(
         case GoalCategory.SCALABILITY:
             return (
                 f"capacity is sized per workload and scales with demand; the TCO follows the projection "
-                f"({ctx.profile.growth_factor_24m:g}× users at 24 months)",
+                f"({load_factor_24m(spec):.3g}× today's load at 24 months)",
                 True,
             )
         case GoalCategory.AI_ADOPTION:
@@ -75,9 +76,12 @@ def _how(
             names = ", ".join(framework_name(f.framework.value) for f in ctx.constraints.frameworks)
             if names:
                 return f"controls and audit readiness for {names} in the harden phase", True
+            if spec.security.required_controls:
+                count = len(spec.security.required_controls)
+                return f"the {count} required security controls are verified in the harden phase", True
             return (
-                f"the {len(spec.security.required_controls)} required security controls are verified in the "
-                "harden phase",
+                "no framework applies and no control is required; the harden phase verifies identity, "
+                "logging, backups and incident response",
                 True,
             )
         case GoalCategory.TIME_TO_MARKET:
@@ -94,11 +98,10 @@ def _how(
         if quote and any(line.kind == "kubernetes_control_plane" for line in quote.lines)
         else "autoscaling VMs"
     )
-    return (
-        f"the {spec.current_infrastructure.architecture.value} architecture moves to {platform} and managed "
-        "services",
-        True,
-    )
+    architecture = spec.current_infrastructure.architecture
+    if architecture is Architecture.NONE:
+        return f"a new build on {platform} and managed services", True
+    return f"the {architecture.value} architecture moves to {platform} and managed services", True
 
 
 def _cost(ctx: AssessmentContext, tco: ProviderTco | None) -> tuple[str, bool]:

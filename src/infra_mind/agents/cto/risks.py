@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from infra_mind.agents.cto.costs import current_footprint, tco_evidence
+from infra_mind.agents.cto.costs import current_footprint, load_factor_24m, tco_evidence
 from infra_mind.agents.cto.roadmap import Roadmap, framework_name
 from infra_mind.agents.cto.sourcing import SkillGap
 from infra_mind.agents.evidence import input_evidence, quote_evidence
@@ -25,6 +25,14 @@ SCORE = {H: 3, M: 2, L: 1}
 GROWTH_HIGH = 5.0
 GROWTH_MEDIUM = 2.0
 URGENT_PRIORITIES = {"critical", "high"}
+LISTED = 3
+SKILL_NAMES = {
+    "kubernetes": "Kubernetes",
+    "cloud": "Cloud",
+    "database": "Database",
+    "ml": "ML",
+    "devops": "DevOps",
+}
 
 _WARNING_LEVELS = {
     "budget_below_minimum": (H, H),
@@ -42,6 +50,8 @@ _BY_FIELD: dict[str, tuple[str, Pillar, tuple[str, ...]]] = {
     "team": ("Engineering manager", Pillar.OPERATIONAL_EXCELLENCE, ("COST05-BP05",)),
     "providers": ("CTO", Pillar.COST, ("COST07-BP02", "PERF04-BP06")),
 }
+
+_UNADDRESSED = {"cost_reduction": ("COST06-BP02", "COST07-BP01"), "ai_adoption": ("PERF02-BP01",)}
 
 
 @dataclass(frozen=True)
@@ -190,7 +200,7 @@ def _growth(ctx: AssessmentContext, tco: ProviderTco) -> list[RiskItem]:
     growth_cost = tco.run_36m_usd - tco.monthly_run_usd * len(tco.monthly_usd)
     if growth_cost <= 0:
         return []
-    factor = ctx.profile.growth_factor_24m
+    factor = load_factor_24m(ctx.requirements)
     likelihood = H if factor >= GROWTH_HIGH else M if factor >= GROWTH_MEDIUM else L
     impact = H if tco.first_month_over_ceiling is not None else M
     growth = ctx.requirements.growth
@@ -261,7 +271,7 @@ def _skills(gap: SkillGap) -> RiskItem:
     impact = H if gap.area in {"kubernetes", "cloud", "devops"} else M
     return _item(
         f"skills:{gap.area}",
-        f"{gap.area.capitalize()} skills gap ({gap.field} = {gap.value}): {gap.detail}",
+        f"{SKILL_NAMES.get(gap.area, gap.area)} skills gap ({gap.field} = {gap.value}): {gap.detail}",
         (H, impact),
         "; ".join(gap.actions),
         "Engineering manager",
@@ -319,9 +329,13 @@ def _schedule(ctx: AssessmentContext, roadmap: Roadmap, goals: list[GoalFit]) ->
             else f"{len(late)} goal(s) cannot be met by their deadline"
         )
         if late:
-            title += ": " + "; ".join(
-                f"{g.goal} (due month {g.timeline_months}, delivered month {g.delivered_by_month})"
-                for _, g in late
+            title += (
+                ": "
+                + "; ".join(
+                    f"{g.goal} (due month {g.timeline_months}, delivered month {g.delivered_by_month})"
+                    for _, g in late[:LISTED]
+                )
+                + (f"; and {len(late) - LISTED} more" if len(late) > LISTED else "")
             )
         urgent = any(g.priority in URGENT_PRIORITIES for _, g in late) or not roadmap.fits
         items.append(
@@ -359,15 +373,17 @@ def _schedule(ctx: AssessmentContext, roadmap: Roadmap, goals: list[GoalFit]) ->
         items.append(
             _item(
                 "goals_unaddressed",
-                "Goals the plan does not deliver: "
-                + "; ".join(f"{g.goal} ({g.how_addressed})" for _, g in unaddressed),
+                "Goals the plan does not deliver: " + "; ".join(g.goal for _, g in unaddressed),
                 (H, H if urgent else M),
                 "Add what the goal needs to the input (a workload, a budget) or re-scope the goal",
                 "CTO",
                 "goals vs the plan",
                 Pillar.OPERATIONAL_EXCELLENCE,
-                [input_evidence(f"goals[{i}].category", g.category) for i, g in unaddressed],
-                (),
+                [
+                    Evidence(kind=EvidenceKind.DERIVED, ref=f"goals[{i}]", detail=g.how_addressed)
+                    for i, g in unaddressed
+                ],
+                tuple(dict.fromkeys(bp for _, g in unaddressed for bp in _UNADDRESSED.get(g.category, ()))),
             )
         )
     return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from infra_mind.agents.cto.costs import load_factor_24m
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import RoadmapPhase
 from infra_mind.domain.pricing import Assumption, ProviderQuote
@@ -111,9 +112,9 @@ def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: boo
     out = [f"{verb} {', '.join(names)} onto {target}" for target, names in by_target.items()]
     if migrating:
         out.append("Run old and new side by side until cut-over, then decommission the old platform")
-    factor = ctx.profile.growth_factor_24m
+    factor = load_factor_24m(ctx.requirements)
     out.append(
-        f"Load-test to the 24-month peak ({factor:g}× today's users)"
+        f"Load-test to the 24-month peak ({factor:.3g}× today's load)"
         if factor > 1
         else "Load-test to the peak load of the input"
     )

@@ -13,7 +13,9 @@ class Subnet(Output):
     name: str
     tier: Literal["public", "app", "data"]
     region: str
-    zone: int | None = Field(description="zone index for zonal subnets; None where subnets span the region's zones")
+    zone: int | None = Field(
+        description="zone index for zonal subnets; None where subnets span the region's zones"
+    )
     cidr: str
 
 
@@ -41,7 +43,9 @@ class ComponentAvailability(Output):
 class DisasterRecovery(Output):
     strategy: str = Field(description="backup_restore | pilot_light | warm_standby | multi_site_active")
     target_uptime_pct: float
-    design_uptime_pct: float
+    design_uptime_pct: float | None = Field(
+        description="composed from the SLAs; None = nothing runs continuously"
+    )
     rto_minutes: int
     rpo_minutes: int
     achievable_rto_minutes: int

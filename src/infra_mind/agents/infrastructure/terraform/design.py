@@ -18,6 +18,7 @@ TIER_OFFSET = {"public": 0, "app": 4, "data": 8}
 @dataclass(frozen=True)
 class ComputeGroup:
     workload: str
+    workload_type: str
     sku: str
     min_instances: int
     max_instances: int
@@ -98,6 +99,9 @@ class TerraformDesign:
     @property
     def backup_region(self) -> str | None:
         return self.secondary_region if self.standby is Standby.BACKUPS else None
+
+    def runs_compute(self, site: Site) -> bool:
+        return bool(self.groups) and site.runs_compute
 
     @property
     def served(self) -> list[ComputeGroup]:

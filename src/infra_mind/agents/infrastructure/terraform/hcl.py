@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Union
+from typing import TypeAlias
 
 _INDENT = "  "
 _INLINE_LIST_WIDTH = 100
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_LONE_INTERPOLATION = re.compile(r"^\$\{([^{}]*)\}$")
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,8 @@ class Comment:
     text: str
 
 
-Value = Union[str, int, float, bool, Expr, list["Value"], dict[str, "Value"]]
-Item = Union[tuple[str, Value], "Block", Comment]
+Value: TypeAlias = "str | int | float | bool | Expr | list[Value] | dict[str, Value]"
+Item: TypeAlias = "tuple[str, Value] | Block | Comment"
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,9 @@ def ref(*parts: str) -> Expr:
 
 
 def template(text: str) -> Expr:
-    """A quoted string template, e.g. template("${var.project}-web")."""
-    return Expr(f'"{text}"')
+    """A quoted string template, e.g. template("${var.project}-web"); a lone "${x}" is written as x."""
+    lone = _LONE_INTERPOLATION.match(text)
+    return Expr(lone.group(1)) if lone else Expr(f'"{text}"')
 
 
 def render(blocks: Iterable[Block | Comment]) -> str:

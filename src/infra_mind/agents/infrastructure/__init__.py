@@ -1,0 +1,5 @@
+"""The infrastructure agent."""
+
+from infra_mind.agents.infrastructure.agent import InfrastructureAgent
+
+__all__ = ["InfrastructureAgent"]

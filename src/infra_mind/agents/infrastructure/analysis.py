@@ -1,0 +1,268 @@
+"""The infrastructure analysis: a pure function of the context, the catalogs and the priced plan."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from infra_mind.agents.bom import BomBuilder
+from infra_mind.agents.infrastructure.resilience import (
+    Composition,
+    Recovery,
+    choose_recovery,
+    compose,
+    on_critical_path,
+    price_standby,
+)
+from infra_mind.agents.infrastructure.scaling import Fleet, capacity_plan, fleets, scaling_policy
+from infra_mind.agents.infrastructure.terraform import (
+    ComputeGroup,
+    DatabaseSpec,
+    TerraformDesign,
+    render_terraform,
+)
+from infra_mind.agents.infrastructure.topology import build_topology, candidate_secondary
+from infra_mind.agents.plan import PricedPlan
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.outputs import InfrastructureOutput
+from infra_mind.domain.outputs.infrastructure import DisasterRecovery, ScalingPolicy
+from infra_mind.domain.pricing import BomLine, ProviderQuote
+from infra_mind.domain.workloads import Database, DatabaseEngine
+from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.knowledge.models import Provider
+from infra_mind.knowledge.sla import Standby
+
+HA_KINDS = frozenset(
+    {"compute", "managed_postgresql", "managed_mysql", "database_storage", "nat_gateway", "block_storage"}
+)
+"""Line kinds whose quantity changes between a one-zone footprint and the multi-zone design."""
+_PROJECT_NAME_MAX = 24
+_ENGINES = {DatabaseEngine.POSTGRESQL: "postgresql", DatabaseEngine.MYSQL: "mysql"}
+"""The engines with a managed relational service in the catalog."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    ctx: AssessmentContext
+    provider: Provider
+    quote: ProviderQuote
+    fleets: list[Fleet]
+    policies: list[ScalingPolicy]
+    composition: Composition
+    recovery: Recovery
+    standby: ProviderQuote | None
+    ha_lines: list[BomLine]
+    ha_premium_usd: float
+    design: TerraformDesign
+    output: InfrastructureOutput
+
+    @property
+    def primary(self) -> str:
+        return self.quote.region
+
+    @property
+    def dr_cost_usd(self) -> float:
+        return self.standby.monthly_usd if self.standby else 0.0
+
+
+def analyse(ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan) -> Analysis | None:
+    quote = plan.chosen
+    if quote is None:
+        return None
+    provider = Provider(quote.provider)
+    found = fleets(ctx, knowledge, quote)
+    single = compose(ctx, knowledge, provider, found, active_regions=1)
+    recovery = choose_recovery(
+        ctx, knowledge, single.region_pct, candidate_secondary(ctx, provider, quote.region)
+    )
+    active = 2 if recovery.strategy.standby is Standby.FULL else 1
+    composition = compose(ctx, knowledge, provider, found, active_regions=active) if active > 1 else single
+    policies = [scaling_policy(ctx, knowledge, f) for f in found]
+    standby = price_standby(ctx, knowledge, provider, recovery)
+    ha_lines, premium = _ha_premium(ctx, knowledge, quote, found)
+    design = _design(ctx, knowledge, quote, found, policies, recovery)
+    output = InfrastructureOutput(
+        topology=build_topology(design),
+        disaster_recovery=_disaster_recovery(ctx, composition, recovery, standby, design, found),
+        autoscaling=policies,
+        capacity_plan=capacity_plan(ctx),
+        terraform=render_terraform(design),
+    )
+    return Analysis(
+        ctx=ctx,
+        provider=provider,
+        quote=quote,
+        fleets=found,
+        policies=policies,
+        composition=composition,
+        recovery=recovery,
+        standby=standby,
+        ha_lines=ha_lines,
+        ha_premium_usd=premium,
+        design=design,
+        output=output,
+    )
+
+
+def _ha_premium(
+    ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote, found: list[Fleet]
+) -> tuple[list[BomLine], float]:
+    """What the multi-zone design costs over the same plan in one zone (one instance, no database standby)."""
+    if ctx.constraints.zones_required < 2:
+        return [], 0.0
+    single_zone = BomBuilder(knowledge).quote(ctx, Provider(quote.provider), quote.region, standby=True)
+    relevant = {f.workload.name for f in found} | {
+        w.name for w in ctx.requirements.workloads if isinstance(w, Database)
+    }
+
+    def ha(line: BomLine) -> bool:
+        return line.kind in HA_KINDS and (line.workload in relevant or line.workload is None)
+
+    lines = [line for line in quote.lines if ha(line)]
+    premium = sum(line.monthly_usd for line in lines) - sum(
+        line.monthly_usd for line in single_zone.lines if ha(line)
+    )
+    return lines, round(max(premium, 0.0), 2)
+
+
+def _design(
+    ctx: AssessmentContext,
+    knowledge: Knowledge,
+    quote: ProviderQuote,
+    found: list[Fleet],
+    policies: list[ScalingPolicy],
+    recovery: Recovery,
+) -> TerraformDesign:
+    bounds = {p.workload: p for p in policies}
+    groups = tuple(
+        ComputeGroup(
+            workload=f.workload.name,
+            workload_type=f.workload.type,
+            sku=f.instance.sku,
+            min_instances=bounds[f.workload.name].min_instances,
+            max_instances=bounds[f.workload.name].max_instances,
+            gpu=f.gpu,
+            served=f.served,
+        )
+        for f in found
+    )
+    return TerraformDesign(
+        provider=Provider(quote.provider),
+        project=_project_name(ctx.requirements.company.name),
+        region=quote.region,
+        zones=ctx.constraints.zones_required,
+        kubernetes=any(line.kind == "kubernetes_control_plane" for line in quote.lines),
+        groups=groups,
+        databases=tuple(_databases(ctx, knowledge, quote)),
+        cdn=any(line.kind == "cdn" for line in quote.lines),
+        standby=recovery.strategy.standby,
+        secondary_region=recovery.secondary,
+        boot_volume_gb=math.ceil(knowledge.sizing("boot_volume_gb").value),
+        target_cpu_pct=round(knowledge.sizing("target_utilisation").value * 100),
+    )
+
+
+def _databases(ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote) -> list[DatabaseSpec]:
+    demands = {d.name: d for d in ctx.profile.demands}
+    floor = knowledge.sizing("db_min_storage_gb").value
+    specs = []
+    for w in ctx.requirements.workloads:
+        if not isinstance(w, Database) or w.engine not in _ENGINES:
+            continue
+        server = next(
+            (x for x in quote.lines if x.workload == w.name and x.kind.startswith("managed_")), None
+        )
+        disk = next((x for x in quote.lines if x.workload == w.name and x.kind == "database_storage"), None)
+        if server is None:
+            continue
+        storage = math.ceil(max(w.data_size_gb, floor))
+        specs.append(
+            DatabaseSpec(
+                workload=w.name,
+                engine=_ENGINES[w.engine],
+                sku=server.sku,
+                storage_gb=storage,
+                max_storage_gb=max(storage, math.ceil(demands[w.name].storage_gb_24m)),
+                high_availability=w.high_availability,
+                storage_type="gp3" if disk and "gp3" in disk.sku else "gp2",
+            )
+        )
+    return specs
+
+
+def _project_name(company: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", company.lower()).strip("-")
+    slug = slug if slug[:1].isalpha() else f"im-{slug}"
+    return slug[:_PROJECT_NAME_MAX].rstrip("-")
+
+
+def _disaster_recovery(
+    ctx: AssessmentContext,
+    composition: Composition,
+    recovery: Recovery,
+    standby: ProviderQuote | None,
+    design: TerraformDesign,
+    found: list[Fleet],
+) -> DisasterRecovery:
+    perf = ctx.requirements.performance
+    strategy = recovery.strategy
+    notes = [*recovery.reasons, f"design uptime {composition.formula()}"]
+    notes += [
+        f"{p.label}: {p.record.condition}; not covered by an SLA, so it is left out of the product and the "
+        "figure is an upper bound"
+        for p in composition.uncovered
+    ]
+    notes += [
+        f"{w.name} ({w.engine.value}) has no managed service or SLA in catalog v1 and is not composed"
+        for w in ctx.requirements.workloads
+        if isinstance(w, Database) and w.engine not in _ENGINES
+    ]
+    on_path = on_critical_path(found)
+    notes += [
+        f"{f.workload.name} ({f.workload.criticality.value}) runs {f.count} instance(s) and sits outside the "
+        "composed path: it is down whenever that instance is"
+        for f in found
+        if f not in on_path and f.count < design.zones
+    ]
+    if composition.active_regions == 1 and recovery.regional_protection:
+        notes.append(
+            "a standby region bounds the recovery time of a regional outage; it does not raise the "
+            "monthly uptime, because failover is not instantaneous"
+        )
+    if standby:
+        notes.append(
+            f"DR footprint in {standby.region}: ${standby.monthly_usd:,.2f}/month over {len(standby.lines)} "
+            "priced lines; traffic-metered lines (CDN, egress, NAT data, load balancer capacity) are not "
+            "duplicated; cross-region replication transfer is not priced"
+        )
+    return DisasterRecovery(
+        strategy=strategy.strategy.value,
+        target_uptime_pct=perf.uptime_target_pct,
+        design_uptime_pct=composition.design_pct,
+        rto_minutes=perf.rto_minutes,
+        rpo_minutes=perf.rpo_minutes,
+        achievable_rto_minutes=strategy.rto_minutes,
+        achievable_rpo_minutes=strategy.rpo_minutes,
+        backup=_backup_text(design, recovery),
+        notes=notes,
+        secondary_region=recovery.secondary,
+        active_regions=composition.active_regions,
+        components=composition.components(),
+        monthly_cost_usd=standby.monthly_usd if standby else 0.0,
+    )
+
+
+def _backup_text(design: TerraformDesign, recovery: Recovery) -> str:
+    names = ", ".join(d.workload for d in design.databases) or "the data stores"
+    where = (
+        f"copied to {recovery.secondary}"
+        if recovery.strategy.standby is Standby.BACKUPS and recovery.secondary
+        else f"replicated continuously to {recovery.secondary}"
+        if recovery.secondary
+        else f"kept in {design.region} across zones only"
+    )
+    return (
+        f"automated daily backups with point-in-time recovery for {names}, encrypted, {where}; "
+        "object storage versioned"
+    )
