@@ -8,6 +8,7 @@ import json
 import os
 import platform
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bench import fanout, offline
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.logs import configure_logging
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
@@ -34,10 +36,13 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
 
+    configure_logging("WARNING")
     knowledge = Knowledge.load()
     ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
     fan = asyncio.run(fanout.measure(ctx, unit_s=args.unit, repeats=args.repeats))
     runs = [offline.measure(example, knowledge, repeats=args.repeats * 2) for example in EXAMPLES]
+    with tempfile.TemporaryDirectory() as scratch:
+        cli_ms = {e.stem: offline.cli_wall_ms(e, Path(scratch)) for e in EXAMPLES}
 
     console = Console()
     table = Table(title=f"fan-out: 11 agents, seed profile × {args.unit:g} s, {args.repeats} repeats")
@@ -47,7 +52,7 @@ def main() -> int:
         table.add_row(name, value)
     console.print(table)
     table = Table(title="offline assessment (phases 1–5, Markdown reports), knowledge loaded once")
-    for column in ("example", "runs", "median", "p95", "agent phase median"):
+    for column in ("example", "runs", "median", "p95", "agent phase median", "CLI process median"):
         table.add_column(column, justify="right" if column != "example" else "left")
     for r in runs:
         table.add_row(
@@ -56,6 +61,7 @@ def main() -> int:
             f"{r.median_ms:.1f} ms",
             f"{r.p95_ms:.1f} ms",
             f"{r.agents_phase_median_ms:.2f} ms",
+            f"{cli_ms[r.example]:.0f} ms",
         )
     console.print(table)
 
@@ -78,6 +84,7 @@ def main() -> int:
                 },
                 "fan_out": fanout.as_json(fan),
                 "offline": [r.__dict__ for r in runs],
+                "cli_process_median_ms": cli_ms,
                 "checks": checks,
             },
             indent=2,

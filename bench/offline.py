@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,3 +54,23 @@ def measure(example: Path, knowledge: Knowledge, *, repeats: int = 30) -> Offlin
         p95_ms=walls[round(0.95 * (len(walls) - 1))],
         agents_phase_median_ms=statistics.median(a * 1000 for _, a in runs),
     )
+
+
+def cli_wall_ms(example: Path, out_dir: Path, *, repeats: int = 5) -> float:
+    """Median wall time of the whole `infra-mind assess` process: interpreter start, imports, run, files."""
+    command = [
+        sys.executable,
+        "-m",
+        "infra_mind.cli",
+        "assess",
+        str(example),
+        "--out",
+        str(out_dir),
+        "--quiet",
+    ]
+    walls = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        walls.append((time.perf_counter() - started) * 1000)
+    return statistics.median(walls)

@@ -20,7 +20,7 @@ from infra_mind.engine.synthesis import synthesize
 from infra_mind.engine.validation import build_context
 from infra_mind.errors import InfraMindError
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.reports.render import RenderedReport, render_reports
+from infra_mind.reports.render import RenderedReport, make_environment, render_reports
 
 log = structlog.get_logger()
 
@@ -46,6 +46,7 @@ class Pipeline:
         self._bus = bus
         self._quorum = quorum or QuorumPolicy()
         self._formats = report_formats
+        self._templates = make_environment()
 
     @property
     def agent_names(self) -> list[str]:
@@ -134,7 +135,7 @@ class Pipeline:
         if status is not RunStatus.CANCELLED:
             await emitter.emit(EventType.PHASE_STARTED, phase="reports")
             t = time.perf_counter()
-            reports = render_reports(result, ctx, self._formats)
+            reports = render_reports(result, ctx, self._formats, self._templates)
             phase_times["reports"] = time.perf_counter() - t
             await emitter.emit(EventType.PHASE_COMPLETED, phase="reports", count=len(reports))
         metrics = execution_metrics(mode.value, fan.results, phase_times, time.perf_counter() - started)

@@ -46,9 +46,8 @@ def make_environment() -> Environment:
 
 
 def render_reports(
-    result: AssessmentResult, ctx: AssessmentContext, formats: tuple[str, ...], env: Environment | None = None
+    result: AssessmentResult, ctx: AssessmentContext, formats: tuple[str, ...], env: Environment
 ) -> list[RenderedReport]:
-    env = env or make_environment()
     view = ReportView.build(result, ctx)
     return [
         RenderedReport(kind, fmt, env.get_template(f"{kind}.{fmt}.j2").render(v=view))

@@ -1,0 +1,3 @@
+from infra_mind.cli.main import run
+
+run()
