@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from infra_mind.agents.products import PRODUCTS
 from infra_mind.domain.context import AssessmentContext, WorkloadDemand
 from infra_mind.domain.pricing import BomLine, MissingPrice, ProviderQuote, ScalesWith
 from infra_mind.domain.requirements import Architecture, AssessmentInput
@@ -27,11 +28,6 @@ from infra_mind.domain.workloads import (
 from infra_mind.knowledge.catalog import InstanceOffer, Knowledge
 from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind, ServicePrice
 
-COMPUTE_SERVICE = {
-    Provider.AWS: "Amazon EC2",
-    Provider.AZURE: "Azure Virtual Machines",
-    Provider.GCP: "Google Compute Engine",
-}
 _ALWAYS_ON_CATEGORY = {
     "web_app": InstanceCategory.GENERAL,
     "api": InstanceCategory.GENERAL,
@@ -350,6 +346,13 @@ def uses_kubernetes(spec: AssessmentInput) -> bool:
     return spec.team.kubernetes_expertise >= 3 or (microservices and services >= 3)
 
 
+def kubernetes_line(quote: ProviderQuote | None) -> BomLine | None:
+    """The quote's managed control plane: there only when always-on compute runs on a cluster."""
+    if quote is None:
+        return None
+    return next((line for line in quote.lines if line.kind == ServiceKind.KUBERNETES_CONTROL_PLANE), None)
+
+
 class _Job:
     """Accumulates lines and missing prices for one quote."""
 
@@ -407,7 +410,7 @@ class _Job:
                 component=component,
                 workload=workload,
                 provider=self.provider.value,
-                service=COMPUTE_SERVICE[self.provider],
+                service=PRODUCTS[self.provider].compute,
                 kind="compute",
                 sku=fleet.offer.instance.sku,
                 region=self.region,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
-from infra_mind.agents.bom import COMPUTE_SERVICE, uses_kubernetes
+from infra_mind.agents.bom import uses_kubernetes
+from infra_mind.agents.common_recommendations import cdn_recommendation
 from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
 from infra_mind.agents.plan import PricedPlan, priced_plan
+from infra_mind.agents.products import PRODUCTS
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import Pillar
 from infra_mind.domain.findings import Finding, Priority, Recommendation, Severity
@@ -15,39 +17,6 @@ from infra_mind.domain.pricing import Assumption, ProviderQuote
 from infra_mind.domain.workloads import LlmApplication, LlmHosting, Workload
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
-
-_PLATFORM = {
-    Provider.AWS: {
-        "kubernetes": "Amazon EKS",
-        "vms": "EC2 Auto Scaling group",
-        "db": "Amazon RDS",
-        "objects": "Amazon S3",
-        "cdn": "Amazon CloudFront",
-        "lb": "Application Load Balancer",
-        "gpu": "EC2 GPU instances",
-        "functions": "AWS Lambda",
-    },
-    Provider.AZURE: {
-        "kubernetes": "Azure Kubernetes Service",
-        "vms": "Virtual Machine Scale Sets",
-        "db": "Azure Database Flexible Server",
-        "objects": "Azure Blob Storage",
-        "cdn": "Azure Front Door",
-        "lb": "Application Gateway v2",
-        "gpu": "Azure N-series VMs",
-        "functions": "Azure Functions",
-    },
-    Provider.GCP: {
-        "kubernetes": "Google Kubernetes Engine",
-        "vms": "Managed instance group",
-        "db": "Cloud SQL",
-        "objects": "Cloud Storage",
-        "cdn": "Cloud CDN",
-        "lb": "Cloud Load Balancing",
-        "gpu": "Compute Engine GPU VMs",
-        "functions": "Cloud Run functions",
-    },
-}
 
 
 class CloudEngineerAgent(Agent):
@@ -87,14 +56,14 @@ class CloudEngineerAgent(Agent):
         )
 
     def _choice(self, ctx: AssessmentContext, w: Workload, provider: Provider) -> ServiceChoice:
-        names = _PLATFORM[provider]
+        products = PRODUCTS[provider]
         match w.type:
             case "web_app" | "api":
                 k8s = uses_kubernetes(ctx.requirements)
-                platform = names["kubernetes"] if k8s else names["vms"]
-                services = {"compute": platform, "load_balancer": names["lb"]}
+                platform = products.kubernetes if k8s else products.vm_group
+                services = {"compute": platform, "load_balancer": products.load_balancer}
                 if w.type == "web_app":
-                    services["cdn"] = names["cdn"]
+                    services["cdn"] = products.cdn
                 reason = (
                     "the team has Kubernetes experience to run containers on a managed cluster"
                     if k8s
@@ -112,7 +81,7 @@ class CloudEngineerAgent(Agent):
                     workload=w.name,
                     workload_type=w.type,
                     pattern="managed database",
-                    services={"database": names["db"], "backups": names["objects"]},
+                    services={"database": products.database, "backups": products.object_storage},
                     reason="patching, backups and failover are the provider's job; "
                     f"team database expertise is {ctx.requirements.team.database_expertise}/5",
                 )
@@ -121,7 +90,7 @@ class CloudEngineerAgent(Agent):
                     workload=w.name,
                     workload_type=w.type,
                     pattern="GPU instances",
-                    services={"compute": names["gpu"], "artifacts": names["objects"]},
+                    services={"compute": products.gpu, "artifacts": products.object_storage},
                     reason="GPU instances sized to the model's memory, priced per hour",
                 )
             case "llm_application" if isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED:
@@ -129,7 +98,7 @@ class CloudEngineerAgent(Agent):
                     workload=w.name,
                     workload_type=w.type,
                     pattern="self-hosted model on GPU instances",
-                    services={"compute": names["gpu"], "weights": names["objects"]},
+                    services={"compute": products.gpu, "weights": products.object_storage},
                     reason="the input asks to self-host; GPU memory sized to the model's weights and cache",
                 )
             case "llm_application":
@@ -137,14 +106,14 @@ class CloudEngineerAgent(Agent):
                     workload=w.name,
                     workload_type=w.type,
                     pattern="managed LLM API",
-                    services={"model": "managed LLM API", "compute": names["functions"]},
+                    services={"model": "managed LLM API", "compute": products.functions},
                     reason="pay per token until volume justifies dedicated GPUs",
                 )
         return ServiceChoice(
             workload=w.name,
             workload_type=w.type,
             pattern="VM fleet",
-            services={"compute": COMPUTE_SERVICE[provider], "storage": names["objects"]},
+            services={"compute": products.compute, "storage": products.object_storage},
             reason="right-sized instances from the catalog for the derived vCPU demand",
         )
 
@@ -318,31 +287,9 @@ class CloudEngineerAgent(Agent):
                         regions=[chosen.region],
                     )
                 )
-        cdn = [line for line in chosen.lines if line.kind == "cdn"]
+        cdn = next((line for line in chosen.lines if line.kind == "cdn"), None)
         if cdn:
-            recs.append(
-                rec.make(
-                    "edge:cdn",
-                    f"Serve static and cacheable content through {cdn[0].service}",
-                    category="network",
-                    pillar=Pillar.PERFORMANCE,
-                    priority=Priority.MEDIUM,
-                    impact=3,
-                    effort=1,
-                    confidence=0.8,
-                    rationale=cdn[0].assumption,
-                    actions=[
-                        "Put the CDN in front of the load balancer",
-                        "Set cache headers on static assets",
-                    ],
-                    evidence=[line_evidence(cdn[0])],
-                    best_practices=("COST08-BP03", "PERF03-BP05"),
-                    monthly_cost_delta=cdn[0].monthly_usd,
-                    provider=chosen.provider,
-                    services=[cdn[0].service],
-                    regions=[chosen.region],
-                )
-            )
+            recs.append(cdn_recommendation(rec, cdn))
         return recs
 
     def _budget_rec(self, rec: Recommender, ctx: AssessmentContext, chosen: ProviderQuote) -> Recommendation:

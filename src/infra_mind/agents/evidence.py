@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol
+
 from infra_mind.domain.enums import Level, Pillar
 from infra_mind.domain.findings import Evidence, EvidenceKind, Priority, Recommendation
 from infra_mind.domain.pricing import BomLine, ProviderQuote
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.knowledge.sizing import SizingRule
 
 
 def line_evidence(line: BomLine) -> Evidence:
@@ -21,6 +25,24 @@ def line_evidence(line: BomLine) -> Evidence:
         detail=detail,
         source=line.source,
         as_of=line.as_of,
+    )
+
+
+class SourcedRecord(Protocol):
+    @property
+    def source(self) -> str | None: ...
+
+    @property
+    def as_of(self) -> date | None: ...
+
+
+def record_evidence(record: SourcedRecord, kind: EvidenceKind, ref: str, detail: str) -> Evidence:
+    return Evidence(kind=kind, ref=ref, detail=detail, source=record.source, as_of=record.as_of)
+
+
+def sizing_evidence(rule: SizingRule) -> Evidence:
+    return record_evidence(
+        rule, EvidenceKind.ASSUMPTION, f"sizing:{rule.key}", f"{rule.value:g} {rule.unit}: {rule.rationale}"
     )
 
 

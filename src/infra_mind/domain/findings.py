@@ -16,6 +16,8 @@ class Model(BaseModel):
 
 class EvidenceKind(StrEnum):
     CATALOG_PRICE = "catalog_price"
+    CATALOG_RECORD = "catalog_record"
+    """A sourced catalog figure that is neither a price nor a usage assumption: an SLA, a DR strategy."""
     ASSUMPTION = "assumption"
     CONTROL = "control"
     BEST_PRACTICE = "best_practice"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infra_mind.agents.compliance.design import Catalog, label
-from infra_mind.agents.compliance.sources import control_evidence
+from infra_mind.agents.compliance.sources import check_evidence, control_evidence
 from infra_mind.agents.evidence import input_evidence
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import Framework, Level
@@ -159,7 +159,7 @@ def eligibility_findings(checks: list[EligibilityCheck]) -> list[Finding]:
                 detail=f"the eligibility record ({check.catalog_kind}) does not list it; regulated data must "
                 "not be stored or processed there" + ("" if check.chosen else " (alternative provider)"),
                 severity=Severity.HIGH if check.chosen else Severity.MEDIUM,
-                evidence=[_record_evidence(check)],
+                evidence=[check_evidence(check)],
             )
         )
     uncatalogued = [c for c in checks if c.catalog_kind is None]
@@ -181,7 +181,7 @@ def eligibility_findings(checks: list[EligibilityCheck]) -> list[Finding]:
                 title="Service eligibility comes from compiled lists (estimates)",
                 severity=Severity.LOW,
                 detail="; ".join(f"{p}: {c.estimate}" for p, c in estimated.items()),
-                evidence=[_record_evidence(c) for c in estimated.values()],
+                evidence=[check_evidence(c) for c in estimated.values()],
             )
         )
     return findings
@@ -203,16 +203,5 @@ def _chosen_eligibility(checks: list[EligibilityCheck]) -> Finding:
             + (f"; NOT for {', '.join(label(f) for f in c.not_eligible)}" if c.not_eligible else "")
             for c in chosen
         ),
-        evidence=[_record_evidence(c) for c in recorded[:MAX_EVIDENCE]],
-    )
-
-
-def _record_evidence(check: EligibilityCheck) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.DERIVED,
-        ref=f"eligibility:{check.provider}:{check.catalog_kind}",
-        detail=f"in scope for {', '.join(check.eligible) or 'none of the applicable frameworks'}"
-        + (" [estimate]" if check.estimate else ""),
-        source=check.source,
-        as_of=check.as_of,
+        evidence=[check_evidence(c) for c in recorded[:MAX_EVIDENCE]],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infra_mind.agents.compliance.design import label
+from infra_mind.agents.evidence import record_evidence
 from infra_mind.domain.enums import Framework
 from infra_mind.domain.findings import Evidence, EvidenceKind
 from infra_mind.domain.outputs.compliance import EligibilityCheck
@@ -11,23 +12,31 @@ from infra_mind.knowledge.models import Region
 
 
 def control_evidence(control: ComplianceControl) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.CONTROL,
-        ref=f"{control.framework.value}:{control.control_id}",
-        detail=f"{label(control.framework)} {control.control_id} ({control.severity.value}): {control.title}",
-        source=control.source,
-        as_of=control.as_of,
+    return record_evidence(
+        control,
+        EvidenceKind.CONTROL,
+        f"{control.framework.value}:{control.control_id}",
+        f"{label(control.framework)} {control.control_id} ({control.severity.value}): {control.title}",
     )
 
 
 def region_evidence(region: Region) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.DERIVED,
-        ref=f"region:{region.provider.value}:{region.code}",
-        detail=f"{region.name}: country {region.country}, jurisdiction {region.jurisdiction}"
+    return record_evidence(
+        region,
+        EvidenceKind.DERIVED,
+        f"region:{region.provider.value}:{region.code}",
+        f"{region.name}: country {region.country}, jurisdiction {region.jurisdiction}"
         + (", EU member state" if region.eu_member else ""),
-        source=region.source,
-        as_of=region.as_of,
+    )
+
+
+def check_evidence(check: EligibilityCheck) -> Evidence:
+    return record_evidence(
+        check,
+        EvidenceKind.DERIVED,
+        f"eligibility:{check.provider}:{check.catalog_kind}",
+        f"in scope for {', '.join(check.eligible) or 'none of the applicable frameworks'}"
+        + (" [estimate]" if check.estimate else ""),
     )
 
 
@@ -45,10 +54,6 @@ def eligibility_evidence(framework: Framework, checks: list[EligibilityCheck]) -
         + (f"; {unknown} kind(s) not in the eligibility catalog" if unknown else "")
         + (f" [estimate: {first.estimate}]" if first.estimate else "")
     )
-    return Evidence(
-        kind=EvidenceKind.DERIVED,
-        ref=f"eligibility:{first.provider}:{framework.value}",
-        detail=detail,
-        source=first.source,
-        as_of=first.as_of,
+    return record_evidence(
+        first, EvidenceKind.DERIVED, f"eligibility:{first.provider}:{framework.value}", detail
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from infra_mind.agents.cto.analysis import Analysis
-from infra_mind.agents.cto.costs import rule_evidence, tco_evidence
+from infra_mind.agents.cto.costs import tco_evidence
 from infra_mind.agents.cto.risks import SCORE, RiskItem
 from infra_mind.agents.cto.sourcing import SkillGap, Sourcing
-from infra_mind.agents.evidence import Recommender, input_evidence, quote_evidence
+from infra_mind.agents.evidence import Recommender, input_evidence, quote_evidence, sizing_evidence
 from infra_mind.domain.enums import Level, Pillar
 from infra_mind.domain.findings import Finding, Priority, Recommendation, Severity
 from infra_mind.domain.outputs.cto import ProviderTco
@@ -73,7 +73,7 @@ def _tco(rec: Recommender, a: Analysis, tco: ProviderTco) -> Recommendation:
     growth = a.ctx.requirements.growth
     evidence = [tco_evidence(t) for t in a.tcos]
     if tco.migration_one_off_usd:
-        evidence.append(rule_evidence(a.migration_rule))
+        evidence.append(sizing_evidence(a.migration_rule))
     evidence += [
         input_evidence("growth.current_users", growth.current_users),
         input_evidence("growth.users_24m", growth.users_24m),

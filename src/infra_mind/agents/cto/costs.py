@@ -116,16 +116,6 @@ def tco_evidence(tco: ProviderTco) -> Evidence:
     )
 
 
-def rule_evidence(rule: SizingRule) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.ASSUMPTION,
-        ref=f"sizing:{rule.key}",
-        detail=f"{rule.value:g} {rule.unit}: {rule.rationale}",
-        source=rule.source,
-        as_of=rule.as_of,
-    )
-
-
 def roi(ctx: AssessmentContext, tco: ProviderTco) -> RoiComparison:
     spec = ctx.requirements
     spend = spec.current_infrastructure.monthly_spend_usd or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from infra_mind.agents.bom import kubernetes_line
 from infra_mind.agents.cto.costs import load_factor_24m
 from infra_mind.agents.cto.roadmap import DELIVER, FOUNDATION, HARDEN, OPTIMISE, Roadmap, framework_name
 from infra_mind.domain.context import AssessmentContext
@@ -93,11 +94,7 @@ def _how(
                 f"{quote.region if quote else 'the chosen provider'}, more regions added per market",
                 True,
             )
-    platform = (
-        "managed Kubernetes"
-        if quote and any(line.kind == "kubernetes_control_plane" for line in quote.lines)
-        else "autoscaling VMs"
-    )
+    platform = "managed Kubernetes" if kubernetes_line(quote) else "autoscaling VMs"
     architecture = spec.current_infrastructure.architecture
     if architecture is Architecture.NONE:
         return f"a new build on {platform} and managed services", True

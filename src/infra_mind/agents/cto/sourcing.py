@@ -9,39 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from infra_mind.agents.bom import kubernetes_line
+from infra_mind.agents.products import PRODUCTS, Products
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import SecurityControl
 from infra_mind.domain.outputs.cto import BuildBuyDecision
 from infra_mind.domain.pricing import ProviderQuote
 from infra_mind.domain.requirements import ModelType, Team
 from infra_mind.domain.workloads import LlmApplication, LlmHosting
+from infra_mind.knowledge.models import Provider
 
 GAP = 2
 WORKING = 3
 STRONG = 4
 SPECIALISTS_FOR_BUILD = 2
 ML_TYPES = {"ml_inference", "ml_training"}
-
-_NATIVE = {
-    "aws": {
-        "ml_platform": "Amazon SageMaker AI",
-        "llm": "Amazon Bedrock",
-        "observability": "Amazon CloudWatch",
-        "identity": "AWS IAM Identity Center",
-    },
-    "azure": {
-        "ml_platform": "Azure Machine Learning",
-        "llm": "Azure OpenAI",
-        "observability": "Azure Monitor",
-        "identity": "Microsoft Entra ID",
-    },
-    "gcp": {
-        "ml_platform": "Vertex AI",
-        "llm": "Vertex AI",
-        "observability": "Google Cloud Observability",
-        "identity": "Cloud Identity",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +45,7 @@ class SkillGap:
 def build_vs_buy(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[Sourcing]:
     spec = ctx.requirements
     team = spec.team
-    native = _NATIVE.get(quote.provider, {}) if quote else {}
+    native = PRODUCTS[Provider(quote.provider)] if quote else None
     types = {w.type for w in spec.workloads}
     llm = [w for w in spec.workloads if isinstance(w, LlmApplication)]
     controls = set(spec.security.required_controls)
@@ -81,10 +63,6 @@ def build_vs_buy(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[So
     if controls & {SecurityControl.SSO, SecurityControl.MFA, SecurityControl.RBAC}:
         out.append(_identity(team, native))
     return out
-
-
-def uses_kubernetes(quote: ProviderQuote | None) -> bool:
-    return quote is not None and any(line.kind == "kubernetes_control_plane" for line in quote.lines)
 
 
 def _decision(
@@ -127,8 +105,8 @@ def _container_platform(team: Team, quote: ProviderQuote | None) -> Sourcing:
         ("team.kubernetes_expertise", team.kubernetes_expertise),
         ("team.devops_engineers", team.devops_engineers),
     )
-    if quote and uses_kubernetes(quote):
-        service = next(line.service for line in quote.lines if line.kind == "kubernetes_control_plane")
+    cluster = kubernetes_line(quote)
+    if cluster:
         if team.kubernetes_expertise >= WORKING:
             reason = (
                 f"Kubernetes expertise {team.kubernetes_expertise}/5 covers running workloads on a managed "
@@ -141,7 +119,9 @@ def _container_platform(team: Team, quote: ProviderQuote | None) -> Sourcing:
                 f"{team.kubernetes_expertise}/5: a managed control plane keeps the load lowest; close the "
                 "skills gap before go-live"
             )
-        return _decision("container_platform", "buy", f"managed Kubernetes ({service})", reason, *inputs)
+        return _decision(
+            "container_platform", "buy", f"managed Kubernetes ({cluster.service})", reason, *inputs
+        )
     compute = next((line.service for line in quote.lines if line.kind == "compute"), None) if quote else None
     return _decision(
         "container_platform",
@@ -153,7 +133,7 @@ def _container_platform(team: Team, quote: ProviderQuote | None) -> Sourcing:
     )
 
 
-def _ml_platform(team: Team, native: dict[str, str]) -> Sourcing:
+def _ml_platform(team: Team, native: Products | None) -> Sourcing:
     inputs = (
         ("team.ml_engineers", team.ml_engineers),
         ("team.kubernetes_expertise", team.kubernetes_expertise),
@@ -168,7 +148,7 @@ def _ml_platform(team: Team, native: dict[str, str]) -> Sourcing:
             "fees",
             *inputs,
         )
-    platform = native.get("ml_platform", "the provider's managed ML platform")
+    platform = native.ml_platform if native else "the provider's managed ML platform"
     return _decision(
         "ml_platform",
         "buy",
@@ -180,7 +160,7 @@ def _ml_platform(team: Team, native: dict[str, str]) -> Sourcing:
     )
 
 
-def _llm(team: Team, llm: list[LlmApplication], native: dict[str, str]) -> Sourcing:
+def _llm(team: Team, llm: list[LlmApplication], native: Products | None) -> Sourcing:
     inputs = (("team.ml_engineers", team.ml_engineers),)
     self_hosted = [w.name for w in llm if w.hosting is LlmHosting.SELF_HOSTED]
     if self_hosted:
@@ -197,7 +177,7 @@ def _llm(team: Team, llm: list[LlmApplication], native: dict[str, str]) -> Sourc
             *inputs,
             ("workloads.hosting", "self_hosted"),
         )
-    api = native.get("llm", "a managed LLM API")
+    api = native.llm_api if native else "a managed LLM API"
     return _decision(
         "llm",
         "buy",
@@ -208,7 +188,7 @@ def _llm(team: Team, llm: list[LlmApplication], native: dict[str, str]) -> Sourc
     )
 
 
-def _observability(team: Team, native: dict[str, str]) -> Sourcing:
+def _observability(team: Team, native: Products | None) -> Sourcing:
     inputs = (
         ("team.devops_engineers", team.devops_engineers),
         ("team.kubernetes_expertise", team.kubernetes_expertise),
@@ -222,7 +202,7 @@ def _observability(team: Team, native: dict[str, str]) -> Sourcing:
             f"{team.kubernetes_expertise}/5 can run it and keep the telemetry portable",
             *inputs,
         )
-    service = native.get("observability", "the provider's monitoring service")
+    service = native.observability if native else "the provider's monitoring service"
     return _decision(
         "observability",
         "buy",
@@ -233,8 +213,8 @@ def _observability(team: Team, native: dict[str, str]) -> Sourcing:
     )
 
 
-def _identity(team: Team, native: dict[str, str]) -> Sourcing:
-    service = native.get("identity", "the provider's identity service")
+def _identity(team: Team, native: Products | None) -> Sourcing:
+    service = native.identity if native else "the provider's identity service"
     return _decision(
         "identity",
         "buy",
@@ -253,7 +233,7 @@ def skill_gaps(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[Skil
         isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED for w in spec.workloads
     )
     gaps = []
-    if uses_kubernetes(quote) and team.kubernetes_expertise <= GAP:
+    if kubernetes_line(quote) and team.kubernetes_expertise <= GAP:
         gaps.append(
             SkillGap(
                 "kubernetes",

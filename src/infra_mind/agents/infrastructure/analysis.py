@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from infra_mind.agents.bom import BomBuilder
+from infra_mind.agents.bom import BomBuilder, kubernetes_line
 from infra_mind.agents.infrastructure.resilience import (
     Composition,
     Recovery,
@@ -152,7 +152,7 @@ def _design(
         project=_project_name(ctx.requirements.company.name),
         region=quote.region,
         zones=ctx.constraints.zones_required,
-        kubernetes=any(line.kind == "kubernetes_control_plane" for line in quote.lines),
+        kubernetes=kubernetes_line(quote) is not None,
         groups=groups,
         databases=tuple(_databases(ctx, knowledge, quote)),
         cdn=any(line.kind == "cdn" for line in quote.lines),

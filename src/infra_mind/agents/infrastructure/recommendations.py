@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
+from infra_mind.agents.common_recommendations import cdn_recommendation
+from infra_mind.agents.evidence import (
+    Recommender,
+    input_evidence,
+    line_evidence,
+    quote_evidence,
+    sizing_evidence,
+)
 from infra_mind.agents.infrastructure.analysis import Analysis
-from infra_mind.agents.infrastructure.products import PRODUCTS
 from infra_mind.agents.infrastructure.resilience import (
     downtime_budget_minutes,
     format_pct,
@@ -12,10 +18,10 @@ from infra_mind.agents.infrastructure.resilience import (
     strategy_evidence,
 )
 from infra_mind.agents.infrastructure.scaling import Fleet
+from infra_mind.agents.products import PRODUCTS
 from infra_mind.domain.enums import Pillar, SecurityControl
 from infra_mind.domain.findings import Evidence, EvidenceKind, Priority, Recommendation
 from infra_mind.domain.outputs.infrastructure import ScalingPolicy
-from infra_mind.domain.pricing import BomLine
 from infra_mind.domain.requirements import DataClassification
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.sla import DrStrategyName
@@ -61,29 +67,8 @@ def recommendations(a: Analysis, knowledge: Knowledge, agent: str) -> list[Recom
         recs.append(_edge_protection(a, rec))
     cdn = next((line for line in a.quote.lines if line.kind == "cdn"), None)
     if cdn and a.design.served:
-        recs.append(_cdn(a, rec, cdn))
+        recs.append(cdn_recommendation(rec, cdn, "; the CDN also absorbs spikes before the load balancer"))
     return recs
-
-
-def _cdn(a: Analysis, rec: Recommender, cdn: BomLine) -> Recommendation:
-    return rec.make(
-        "edge:cdn",
-        f"Serve static and cacheable content through {cdn.service}",
-        category="network",
-        pillar=Pillar.PERFORMANCE,
-        priority=Priority.MEDIUM,
-        impact=3,
-        effort=1,
-        confidence=0.8,
-        rationale=f"{cdn.assumption}; the CDN also absorbs spikes before the load balancer",
-        actions=["Put the CDN in front of the load balancer", "Set cache headers on static assets"],
-        evidence=[line_evidence(cdn)],
-        best_practices=("PERF03-BP05", "COST08-BP03"),
-        monthly_cost_delta=cdn.monthly_usd,
-        provider=a.provider.value,
-        services=[cdn.service],
-        regions=[a.primary],
-    )
 
 
 def _multi_zone(a: Analysis, rec: Recommender, region_pct: float) -> Recommendation:
@@ -208,7 +193,7 @@ def _autoscaling(
         evidence=[
             line_evidence(fleet.line),
             input_evidence("growth.users_24m", growth.users_24m),
-            _sizing_evidence(knowledge, "target_utilisation"),
+            sizing_evidence(knowledge.sizing("target_utilisation")),
         ],
         best_practices=("REL07-BP01", "PERF02-BP05", "COST09-BP03", "SUS02-BP01"),
         provider=a.provider.value,
@@ -324,15 +309,4 @@ def _edge_protection(a: Analysis, rec: Recommender) -> Recommendation:
         provider=a.provider.value,
         services=[products.waf, products.ddos],
         regions=[a.primary],
-    )
-
-
-def _sizing_evidence(knowledge: Knowledge, key: str) -> Evidence:
-    rule = knowledge.sizing(key)
-    return Evidence(
-        kind=EvidenceKind.ASSUMPTION,
-        ref=f"sizing:{key}",
-        detail=f"{rule.value:g} {rule.unit}: {rule.rationale}",
-        source=rule.source,
-        as_of=rule.as_of,
     )

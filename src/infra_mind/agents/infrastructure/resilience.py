@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from infra_mind.agents.bom import BomBuilder
+from infra_mind.agents.evidence import record_evidence
 from infra_mind.agents.infrastructure.scaling import Fleet
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Evidence, EvidenceKind
@@ -273,21 +274,16 @@ def sla_evidence(record: Availability) -> Evidence:
     detail = f"{record.service}: {pct} monthly uptime for {record.condition}"
     if record.estimate:
         detail += f" [{record.estimate}]"
-    return Evidence(
-        kind=EvidenceKind.ASSUMPTION,
-        ref=f"sla:{record.provider.value}:{record.component.value}",
-        detail=detail,
-        source=record.source,
-        as_of=record.as_of,
+    return record_evidence(
+        record, EvidenceKind.CATALOG_RECORD, f"sla:{record.provider.value}:{record.component.value}", detail
     )
 
 
 def strategy_evidence(strategy: DrStrategy) -> Evidence:
-    return Evidence(
-        kind=EvidenceKind.ASSUMPTION,
-        ref=f"dr:{strategy.strategy.value}",
-        detail=f"{strategy.description}; planned RTO {strategy.rto_minutes} min, RPO "
-        f"{strategy.rpo_minutes} min ({strategy.estimate})",
-        source=strategy.source,
-        as_of=strategy.as_of,
+    return record_evidence(
+        strategy,
+        EvidenceKind.CATALOG_RECORD,
+        f"dr:{strategy.strategy.value}",
+        f"{strategy.description}; planned RTO {strategy.rto_minutes} min, RPO {strategy.rpo_minutes} min "
+        f"({strategy.estimate})",
     )

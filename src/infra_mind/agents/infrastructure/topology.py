@@ -5,7 +5,6 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 from typing import Literal
 
-from infra_mind.agents.infrastructure.products import PRODUCTS, Products
 from infra_mind.agents.infrastructure.terraform.common import APP_PORT, ENGINE_PORT
 from infra_mind.agents.infrastructure.terraform.design import (
     PRIMARY_CIDR,
@@ -14,6 +13,7 @@ from infra_mind.agents.infrastructure.terraform.design import (
     TIER_OFFSET,
     TerraformDesign,
 )
+from infra_mind.agents.products import PRODUCTS, Products
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.infrastructure import Subnet, Topology
 from infra_mind.domain.requirements import CloudProvider

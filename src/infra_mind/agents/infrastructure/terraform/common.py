@@ -1,4 +1,4 @@
-"""Blocks every provider's skeleton shares: variables, outputs, subnet CIDR expressions."""
+"""Blocks every provider's skeleton shares: the header, variables, outputs, subnet CIDR expressions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from infra_mind.agents.infrastructure.terraform.design import (
     Site,
     TerraformDesign,
 )
-from infra_mind.agents.infrastructure.terraform.hcl import Block, Expr, Item, Value, block
+from infra_mind.agents.infrastructure.terraform.hcl import Block, Comment, Expr, Item, Value, block
 
 APP_PORT = 8080
 HEALTH_PATH = "/healthz"
@@ -16,6 +16,25 @@ BACKUP_RETENTION_DAYS = 35
 """The longest automated-backup retention RDS and Azure flexible servers allow."""
 ENGINE_VERSION = {"postgresql": "16", "mysql": "8.0"}
 ENGINE_PORT = {"postgresql": 5432, "mysql": 3306}
+
+
+def preamble(d: TerraformDesign, cloud: str, provider: str, version: str) -> list[Block | Comment]:
+    """The header comment and the terraform block pinning Terraform and the provider plugin."""
+    return [
+        Comment(
+            f"{d.project}: generated skeleton of the recommended {cloud} design; review before applying."
+        ),
+        block(
+            "terraform",
+            body=[
+                ("required_version", ">= 1.5"),
+                block(
+                    "required_providers",
+                    body=[(provider, {"source": f"hashicorp/{provider}", "version": version})],
+                ),
+            ],
+        ),
+    ]
 
 
 def variable(

@@ -10,7 +10,7 @@ from infra_mind.agents.infrastructure.terraform.aws.network import (
     load_balancer,
     network,
 )
-from infra_mind.agents.infrastructure.terraform.common import common_variables, output, variable
+from infra_mind.agents.infrastructure.terraform.common import common_variables, output, preamble, variable
 from infra_mind.agents.infrastructure.terraform.design import TerraformDesign
 from infra_mind.agents.infrastructure.terraform.hcl import Block, Comment, Expr, block, ref, render
 
@@ -35,14 +35,7 @@ def render_aws(d: TerraformDesign) -> str:
 
 def _settings(d: TerraformDesign) -> list[Block | Comment]:
     blocks: list[Block | Comment] = [
-        Comment(f"{d.project}: generated skeleton of the recommended AWS design; review before applying."),
-        block(
-            "terraform",
-            body=[
-                ("required_version", ">= 1.5"),
-                block("required_providers", body=[("aws", {"source": "hashicorp/aws", "version": "~> 5.0"})]),
-            ],
-        ),
+        *preamble(d, "AWS", "aws", "~> 5.0"),
         block(
             "provider",
             "aws",

@@ -16,7 +16,7 @@ from infra_mind.agents.infrastructure.terraform.azure.network import (
     network,
     traffic_manager,
 )
-from infra_mind.agents.infrastructure.terraform.common import common_variables, output, variable
+from infra_mind.agents.infrastructure.terraform.common import common_variables, output, preamble, variable
 from infra_mind.agents.infrastructure.terraform.design import TerraformDesign
 from infra_mind.agents.infrastructure.terraform.hcl import Block, Comment, Expr, block, ref, render
 
@@ -41,17 +41,7 @@ def render_azure(d: TerraformDesign) -> str:
 
 def _settings(d: TerraformDesign) -> list[Block | Comment]:
     return [
-        Comment(f"{d.project}: generated skeleton of the recommended Azure design; review before applying."),
-        block(
-            "terraform",
-            body=[
-                ("required_version", ">= 1.5"),
-                block(
-                    "required_providers",
-                    body=[("azurerm", {"source": "hashicorp/azurerm", "version": "~> 4.0"})],
-                ),
-            ],
-        ),
+        *preamble(d, "Azure", "azurerm", "~> 4.0"),
         block(
             "provider", "azurerm", body=[block("features"), ("subscription_id", Expr("var.subscription_id"))]
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra_mind.agents.infrastructure.terraform.common import common_variables, output, variable
+from infra_mind.agents.infrastructure.terraform.common import common_variables, output, preamble, variable
 from infra_mind.agents.infrastructure.terraform.design import TerraformDesign
 from infra_mind.agents.infrastructure.terraform.gcp.compute import compute
 from infra_mind.agents.infrastructure.terraform.gcp.data import bucket, database
@@ -25,19 +25,7 @@ def render_gcp(d: TerraformDesign) -> str:
 
 def _settings(d: TerraformDesign) -> list[Block | Comment]:
     return [
-        Comment(
-            f"{d.project}: generated skeleton of the recommended Google Cloud design; review before applying."
-        ),
-        block(
-            "terraform",
-            body=[
-                ("required_version", ">= 1.5"),
-                block(
-                    "required_providers",
-                    body=[("google", {"source": "hashicorp/google", "version": "~> 6.0"})],
-                ),
-            ],
-        ),
+        *preamble(d, "Google Cloud", "google", "~> 6.0"),
         block(
             "provider", "google", body=[("project", Expr("var.project_id")), ("region", Expr("var.region"))]
         ),

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from infra_mind.agents.base import AgentReport
+from infra_mind.agents.bom import uses_kubernetes
+from infra_mind.agents.cloud_engineer import CloudEngineerAgent
+from infra_mind.agents.infrastructure import InfrastructureAgent
+from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.findings import EvidenceKind, Recommendation
+from infra_mind.domain.outputs import InfrastructureOutput
+from infra_mind.knowledge.catalog import Knowledge
+
+MakeContext = Callable[[dict[str, Any]], AssessmentContext]
+
+
+async def _quiet(pct: float, message: str) -> None:
+    return None
+
+
+def _by_key(report: AgentReport, key: str) -> Recommendation:
+    return next(r for r in report.recommendations if r.key == key)
+
+
+async def test_both_agents_propose_the_same_cdn_recommendation(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
+) -> None:
+    ctx = make_context(healthtech)
+    cloud = _by_key(await CloudEngineerAgent(knowledge).run(ctx, _quiet), "edge:cdn")
+    infra = _by_key(await InfrastructureAgent(knowledge).run(ctx, _quiet), "edge:cdn")
+    assert cloud.model_dump(exclude={"id", "agents", "rationale"}) == infra.model_dump(
+        exclude={"id", "agents", "rationale"}
+    )
+    assert infra.rationale.startswith(cloud.rationale + "; ")
+
+
+async def test_sla_and_dr_records_are_catalog_records_and_sizing_rules_assumptions(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
+) -> None:
+    report = await InfrastructureAgent(knowledge).run(make_context(healthtech), _quiet)
+    evidence = [e for r in report.recommendations for e in r.evidence]
+    kinds = {e.ref.split(":")[0]: e.kind for e in evidence if e.ref.startswith(("sla:", "dr:", "sizing:"))}
+    assert kinds == {
+        "sla": EvidenceKind.CATALOG_RECORD,
+        "dr": EvidenceKind.CATALOG_RECORD,
+        "sizing": EvidenceKind.ASSUMPTION,
+    }
+    assert all(e.source and e.as_of for e in evidence if e.kind is EvidenceKind.CATALOG_RECORD)
+
+
+async def test_no_cluster_without_always_on_compute(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
+) -> None:
+    healthtech["team"]["kubernetes_expertise"] = 4
+    healthtech["workloads"] = [w for w in healthtech["workloads"] if w["type"] == "database"]
+    ctx = make_context(healthtech)
+    report = await InfrastructureAgent(knowledge).run(ctx, _quiet)
+    assert isinstance(report.output, InfrastructureOutput)
+    assert uses_kubernetes(ctx.requirements)
+    assert "cluster_name" not in report.output.terraform
