@@ -193,7 +193,7 @@ class CloudEngineerAgent(Agent):
                 ],
                 evidence=[quote_evidence(q) for q in plan.quotes],
                 best_practices=("COST07-BP02", "PERF04-BP06"),
-                monthly_cost_delta=chosen.monthly_usd,
+                monthly_cost_in_plan=chosen.monthly_usd,
                 provider=chosen.provider,
                 regions=[chosen.region],
                 services=sorted({line.service for line in chosen.lines}),
@@ -223,7 +223,7 @@ class CloudEngineerAgent(Agent):
                     provider=chosen.provider,
                     services=list(choice.services.values()),
                     regions=[chosen.region],
-                    monthly_cost_delta=sum(line.monthly_usd for line in lines),
+                    monthly_cost_in_plan=sum(line.monthly_usd for line in lines),
                 )
             )
         recs += self._workload_recs(rec, chosen, choices)
@@ -256,7 +256,7 @@ class CloudEngineerAgent(Agent):
                         ],
                         evidence=evidence,
                         best_practices=("PERF03-BP01", "REL09-BP03", "SUS05-BP03"),
-                        monthly_cost_delta=cost,
+                        monthly_cost_in_plan=cost,
                         provider=chosen.provider,
                         services=list(choice.services.values()),
                         regions=[chosen.region],
@@ -281,7 +281,7 @@ class CloudEngineerAgent(Agent):
                         ],
                         evidence=evidence,
                         best_practices=("PERF02-BP01", "SUS05-BP01"),
-                        monthly_cost_delta=cost,
+                        monthly_cost_in_plan=cost,
                         provider=chosen.provider,
                         services=[lines[0].service],
                         regions=[chosen.region],

@@ -78,7 +78,13 @@ class Recommendation(Model):
     agents: list[str] = Field(min_length=1)
     evidence: list[Evidence] = Field(default_factory=list)
     best_practices: list[str] = Field(default_factory=list, description="Well-Architected IDs")
-    monthly_cost_delta: float | None = Field(default=None, description="USD per month; None = not priced")
+    monthly_cost_delta: float | None = Field(
+        default=None,
+        description="USD per month this adds on top of the priced plan; None = adds nothing priced",
+    )
+    monthly_cost_in_plan: float | None = Field(
+        default=None, description="USD per month of the priced plan that this recommendation accounts for"
+    )
     provider: str | None = None
     services: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)

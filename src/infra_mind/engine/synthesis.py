@@ -45,6 +45,7 @@ def merge(group: list[Recommendation]) -> Recommendation:
     for rec in group:
         doubt *= 1 - rec.confidence
     costs = [r.monthly_cost_delta for r in group if r.monthly_cost_delta is not None]
+    in_plan = [r.monthly_cost_in_plan for r in group if r.monthly_cost_in_plan is not None]
     return base.model_copy(
         update={
             "agents": _unique(a for r in group for a in r.agents),
@@ -61,6 +62,7 @@ def merge(group: list[Recommendation]) -> Recommendation:
             "regions": _unique(s for r in group for s in r.regions),
             "conflicts_with": _unique(c for r in group for c in r.conflicts_with),
             "monthly_cost_delta": max(costs) if costs else None,
+            "monthly_cost_in_plan": max(in_plan) if in_plan else None,
         }
     )
 

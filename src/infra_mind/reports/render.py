@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from infra_mind.domain.assessment import AssessmentResult, ReportRef
 from infra_mind.domain.context import AssessmentContext
+from infra_mind.domain.findings import Recommendation
 from infra_mind.reports.view import ReportView
 
 REPORT_KINDS = ("executive", "technical")
@@ -40,6 +41,7 @@ def make_environment() -> Environment:
         autoescape=False,
     )
     env.filters["usd"] = _usd
+    env.filters["cost"] = _cost
     env.filters["pct"] = lambda v: f"{v:.1f} %"
     env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
     return env
@@ -61,3 +63,13 @@ def _usd(value: Any) -> str:
     if value is None:
         return "not priced"
     return f"${value:,.2f}"
+
+
+def _cost(rec: Recommendation) -> str:
+    """How a recommendation moves the monthly bill: part of the priced plan, or on top of it."""
+    parts = []
+    if rec.monthly_cost_in_plan is not None:
+        parts.append(f"{_usd(rec.monthly_cost_in_plan)} in plan")
+    if rec.monthly_cost_delta is not None:
+        parts.append(f"+{_usd(rec.monthly_cost_delta)}")
+    return ", ".join(parts) or "—"

@@ -101,7 +101,7 @@ def _multi_zone(a: Analysis, rec: Recommender, region_pct: float) -> Recommendat
             *[line_evidence(line) for line in a.ha_lines[:6]],
         ],
         best_practices=("REL10-BP01", "REL11-BP02", "REL02-BP01", "PERF04-BP04"),
-        monthly_cost_delta=a.ha_premium_usd,
+        monthly_cost_in_plan=a.ha_premium_usd,
         provider=a.provider.value,
         regions=[a.primary],
     )
@@ -267,7 +267,7 @@ def _segmentation(a: Analysis, rec: Recommender) -> Recommendation:
             *map(line_evidence, nat),
         ],
         best_practices=("SEC05-BP01", "SEC05-BP02"),
-        monthly_cost_delta=sum(line.monthly_usd for line in nat) if nat else None,
+        monthly_cost_in_plan=sum(line.monthly_usd for line in nat) if nat else None,
         provider=a.provider.value,
         regions=[a.primary],
     )
