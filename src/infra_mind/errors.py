@@ -37,15 +37,6 @@ class InputUnreadable(InfraMindError):
     code = "input_unreadable"
 
 
-class NotFound(InfraMindError):
-    status_code = 404
-    code = "not_found"
-
-
-class PriceNotFound(NotFound):
-    code = "price_not_found"
-
-
 class CatalogInvalid(InfraMindError):
     code = "catalog_invalid"
 

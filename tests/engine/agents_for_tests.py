@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from infra_mind.agents.base import Agent, AgentReport, Progress, RetryPolicy, TransientAgentError
@@ -15,6 +16,7 @@ class Script:
     fail_with: Exception | None = None
     transient_failures: int = 0
     hang: bool = False
+    block_s: float = 0.0
 
 
 class ScriptedAgent(Agent):
@@ -37,6 +39,7 @@ class ScriptedAgent(Agent):
         await progress(10, "started")
         if self.script.hang:
             await asyncio.Event().wait()
+        time.sleep(self.script.block_s)
         await asyncio.sleep(self.script.delay_s)
         if self.calls <= self.script.transient_failures:
             raise TransientAgentError(f"flaky dependency (call {self.calls})")

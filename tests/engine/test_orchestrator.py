@@ -60,6 +60,16 @@ async def test_timeout_becomes_timed_out_result(ctx, bus) -> None:
     assert fan.wall_s < 1
 
 
+async def test_cpu_bound_overrun_is_timed_out_even_though_it_could_not_be_interrupted(ctx, bus) -> None:
+    blocking = ScriptedAgent("blocking", Script(block_s=0.08), timeout_s=0.02)
+    fan = await fan_out([blocking], ctx, bus)
+    result = fan.results["blocking"]
+    assert result.status is AgentStatus.TIMED_OUT
+    assert result.error is not None
+    assert "over its 0.02 s timeout" in result.error.message
+    assert result.findings == []
+
+
 async def test_exception_becomes_failed_result_and_is_not_retried(ctx, bus) -> None:
     broken = ScriptedAgent("broken", Script(fail_with=ValueError("bad catalog row")))
     fan = await fan_out([broken], ctx, bus)

@@ -154,3 +154,18 @@ async def test_invalid_context_fails_the_run_visibly(
     with pytest.raises(InvalidInput):
         await pipeline(knowledge, bus, ScriptedAgent("a")).run(parse_input(healthtech), run_id="r")
     assert bus.history("r")[-1].type is EventType.RUN_FAILED
+
+
+async def test_an_unexpected_crash_still_ends_the_event_stream(
+    knowledge: Knowledge, healthtech: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("synthesis bug")
+
+    monkeypatch.setattr("infra_mind.engine.pipeline.synthesize", broken)
+    bus = InMemoryEventBus()
+    with pytest.raises(RuntimeError, match="synthesis bug"):
+        await pipeline(knowledge, bus, ScriptedAgent("a")).run(parse_input(healthtech), run_id="r")
+    last = bus.history("r")[-1]
+    assert last.type is EventType.RUN_FAILED
+    assert "synthesis bug" in last.data["error"]

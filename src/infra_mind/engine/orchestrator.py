@@ -11,7 +11,7 @@ from typing import Any
 
 import structlog
 
-from infra_mind.agents.base import Agent, AgentReport, RetryPolicy, TransientAgentError
+from infra_mind.agents.base import Agent, AgentReport, Progress, RetryPolicy, TransientAgentError
 from infra_mind.domain.agent_result import AgentError, AgentResult, AgentStatus
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.events import EventType
@@ -141,14 +141,15 @@ class Orchestrator:
                 while True:
                     attempts += 1
                     try:
-                        async with asyncio.timeout(timeout):
-                            report = await agent.run(ctx, progress)
+                        report = await _attempt(agent, ctx, progress, timeout)
                         return await self._finish(
                             agent, emitter, AgentStatus.COMPLETED, attempts, started_at, t0, report=report
                         )
-                    except TimeoutError:
+                    except TimeoutError as exc:
                         error = AgentError(
-                            type="TimeoutError", message=f"no result within {timeout:g} s", transient=True
+                            type="TimeoutError",
+                            message=str(exc) or f"no result within {timeout:g} s",
+                            transient=True,
                         )
                         if not retry.retry_on_timeout or attempts >= retry.max_attempts:
                             return await self._finish(
@@ -218,6 +219,17 @@ class Orchestrator:
                 **({"error": error.message} if error else {}),
             )
         return result
+
+
+async def _attempt(agent: Agent, ctx: AssessmentContext, progress: Progress, limit_s: float) -> AgentReport:
+    """One try. A step that never yields cannot be interrupted, so an overrun is judged when it returns."""
+    started = time.perf_counter()
+    async with asyncio.timeout(limit_s):
+        report = await agent.run(ctx, progress)
+    elapsed = time.perf_counter() - started
+    if elapsed > limit_s:
+        raise TimeoutError(f"ran {elapsed:.3f} s, over its {limit_s:g} s timeout; the result is discarded")
+    return report
 
 
 _STATUS_EVENTS = {

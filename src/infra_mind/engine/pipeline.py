@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import AssessmentResult, RunStatus, ValidationSummary
 from infra_mind.domain.events import EventType
+from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.events import EventBus, RunEmitter
 from infra_mind.engine.metrics import execution_metrics
@@ -62,64 +66,52 @@ class Pipeline:
     ) -> RunOutcome:
         emitter = RunEmitter(self._bus, run_id)
         try:
-            return await self._run(spec, emitter, mode, cancellation or Cancellation())
+            return await self._run(spec, _RunState(emitter, mode, cancellation or Cancellation()))
         except InfraMindError as exc:
             await emitter.emit(
                 EventType.RUN_FAILED, status=RunStatus.FAILED.value, error=exc.message, code=exc.code
             )
             raise
+        except Exception as exc:
+            log.exception("run.crashed", run_id=run_id)
+            await emitter.emit(
+                EventType.RUN_FAILED, status=RunStatus.FAILED.value, error=repr(exc), code="internal_error"
+            )
+            raise
 
-    async def _run(
-        self,
-        spec: AssessmentInput,
-        emitter: RunEmitter,
-        mode: Mode,
-        cancellation: Cancellation,
-    ) -> RunOutcome:
-        run_id = emitter.run_id
-        phase_times: dict[str, float] = {}
-        started = time.perf_counter()
-        await emitter.emit(EventType.RUN_STARTED, mode=mode.value, agents=self._orchestrator.agent_names)
+    async def _run(self, spec: AssessmentInput, run: _RunState) -> RunOutcome:
+        await run.emitter.emit(
+            EventType.RUN_STARTED, mode=run.mode.value, agents=self._orchestrator.agent_names
+        )
+        async with run.phase("validation") as done:
+            ctx = build_context(spec, self._knowledge)
+            done(warnings=len(ctx.warnings))
 
-        await emitter.emit(EventType.PHASE_STARTED, phase="validation")
-        t = time.perf_counter()
-        ctx = build_context(spec, self._knowledge)
-        phase_times["validation"] = time.perf_counter() - t
-        await emitter.emit(EventType.PHASE_COMPLETED, phase="validation", warnings=len(ctx.warnings))
-
-        await emitter.emit(EventType.PHASE_STARTED, phase="agents")
-        fan = await self._orchestrator.fan_out(ctx, emitter, mode=mode, cancellation=cancellation)
-        phase_times["agents"] = fan.wall_s
-        await emitter.emit(
-            EventType.PHASE_COMPLETED,
-            phase="agents",
-            completed=sum(r.ok for r in fan.results.values()),
-            total=len(fan.results),
+        await run.emitter.emit(EventType.PHASE_STARTED, phase="agents")
+        fan = await self._orchestrator.fan_out(ctx, run.emitter, mode=run.mode, cancellation=run.cancellation)
+        run.phase_times["agents"] = fan.wall_s
+        completed = sum(r.ok for r in fan.results.values())
+        await run.emitter.emit(
+            EventType.PHASE_COMPLETED, phase="agents", completed=completed, total=len(fan.results)
         )
 
         quorum_met = self._quorum.met(fan.results)
         recommendations, costs, scores = [], None, None
-        if quorum_met and not fan.cancelled:
-            await emitter.emit(EventType.PHASE_STARTED, phase="synthesis")
-            t = time.perf_counter()
-            recommendations = synthesize(fan.results, ctx)
-            phase_times["synthesis"] = time.perf_counter() - t
-            await emitter.emit(
-                EventType.PHASE_COMPLETED, phase="synthesis", recommendations=len(recommendations)
-            )
+        if quorum_met and not run.cancellation.cancelled:
+            async with run.phase("synthesis") as done:
+                recommendations = synthesize(fan.results, ctx)
+                done(recommendations=len(recommendations))
+        if quorum_met and not run.cancellation.cancelled:
+            async with run.phase("professional_services") as done:
+                costs, scores = await asyncio.gather(
+                    asyncio.to_thread(cost_model, fan.results, ctx, self._knowledge),
+                    asyncio.to_thread(compliance_scores, fan.results),
+                )
+                done()
 
-            await emitter.emit(EventType.PHASE_STARTED, phase="professional_services")
-            t = time.perf_counter()
-            costs, scores = await asyncio.gather(
-                asyncio.to_thread(cost_model, fan.results, ctx, self._knowledge),
-                asyncio.to_thread(compliance_scores, fan.results),
-            )
-            phase_times["professional_services"] = time.perf_counter() - t
-            await emitter.emit(EventType.PHASE_COMPLETED, phase="professional_services")
-
-        status = _status(fan.cancelled, quorum_met, fan.results)
+        status = _status(run.cancellation.cancelled, quorum_met, fan.results)
         result = AssessmentResult(
-            assessment_id=run_id,
+            assessment_id=run.emitter.run_id,
             status=status,
             quorum=self._quorum.describe(fan.results),
             validation=ValidationSummary(warnings=list(ctx.warnings), constraints=ctx.constraints),
@@ -127,27 +119,47 @@ class Pipeline:
             recommendations=recommendations,
             cost_model=costs,
             compliance=scores,
-            execution_metrics=execution_metrics(
-                mode.value, fan.results, phase_times, time.perf_counter() - started
-            ),
+            execution_metrics=run.metrics(fan.results),
         )
         reports: list[RenderedReport] = []
         if status is not RunStatus.CANCELLED:
-            await emitter.emit(EventType.PHASE_STARTED, phase="reports")
-            t = time.perf_counter()
-            reports = render_reports(result, ctx, self._formats, self._templates)
-            phase_times["reports"] = time.perf_counter() - t
-            await emitter.emit(EventType.PHASE_COMPLETED, phase="reports", count=len(reports))
-        metrics = execution_metrics(mode.value, fan.results, phase_times, time.perf_counter() - started)
+            async with run.phase("reports") as done:
+                reports = render_reports(result, ctx, self._formats, self._templates)
+                done(count=len(reports))
+        metrics = run.metrics(fan.results)
         result = result.model_copy(update={"execution_metrics": metrics, "reports": [r.ref for r in reports]})
-        await emitter.emit(
-            _TERMINAL_EVENTS[status],
-            status=status.value,
-            total_time_s=round(metrics.total_time, 6),
-            **({"reason": cancellation.reason} if status is RunStatus.CANCELLED else {}),
+        reason = {"reason": run.cancellation.reason} if status is RunStatus.CANCELLED else {}
+        await run.emitter.emit(
+            _TERMINAL_EVENTS[status], status=status.value, total_time_s=round(metrics.total_time, 6), **reason
         )
-        log.info("run.finished", run_id=run_id, status=status.value, total_s=metrics.total_time)
+        log.info("run.finished", run_id=run.emitter.run_id, status=status.value, total_s=metrics.total_time)
         return RunOutcome(result, reports)
+
+
+class _RunState:
+    """What one run measures and carries between phases; never shared between runs."""
+
+    def __init__(self, emitter: RunEmitter, mode: Mode, cancellation: Cancellation) -> None:
+        self.emitter = emitter
+        self.mode = mode
+        self.cancellation = cancellation
+        self.phase_times: dict[str, float] = {}
+        self._started = time.perf_counter()
+
+    @asynccontextmanager
+    async def phase(self, name: str) -> AsyncIterator[Callable[..., None]]:
+        """Times a phase and brackets it with events; the body reports its completion data."""
+        data: dict[str, Any] = {}
+        await self.emitter.emit(EventType.PHASE_STARTED, phase=name)
+        started = time.perf_counter()
+        yield data.update
+        self.phase_times[name] = time.perf_counter() - started
+        await self.emitter.emit(EventType.PHASE_COMPLETED, phase=name, **data)
+
+    def metrics(self, results: dict[str, AgentResult]) -> ExecutionMetrics:
+        return execution_metrics(
+            self.mode.value, results, self.phase_times, time.perf_counter() - self._started
+        )
 
 
 def _status(cancelled: bool, quorum_met: bool, results: dict[str, AgentResult]) -> RunStatus:

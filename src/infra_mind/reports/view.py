@@ -82,7 +82,7 @@ class ReportView:
     def missing_note(self, agent: str) -> str:
         reason = self.missing.get(agent)
         if reason is None and agent not in self.result.agents:
-            reason = "the agent was not part of this run"
+            reason = "was not part of this run"
         return f"_This section is missing: the `{agent}` agent {reason}._"
 
 
