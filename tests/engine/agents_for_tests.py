@@ -39,7 +39,7 @@ class ScriptedAgent(Agent):
         await progress(10, "started")
         if self.script.hang:
             await asyncio.Event().wait()
-        time.sleep(self.script.block_s)
+        _burn_cpu(self.script.block_s)
         await asyncio.sleep(self.script.delay_s)
         if self.calls <= self.script.transient_failures:
             raise TransientAgentError(f"flaky dependency (call {self.calls})")
@@ -47,3 +47,10 @@ class ScriptedAgent(Agent):
             raise self.script.fail_with
         await progress(100, "done")
         return AgentReport(summary=f"{self.name} finished")
+
+
+def _burn_cpu(seconds: float) -> None:
+    """A CPU-bound step that never yields to the event loop."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
