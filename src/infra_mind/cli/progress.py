@@ -41,7 +41,7 @@ class AgentProgress:
         task = self._tasks.get(event.agent or "")
         if task is None:
             if event.type is EventType.PHASE_STARTED:
-                self._progress.console.log(f"phase {event.phase}")
+                self._progress.console.print(f"[dim]phase {event.phase}[/dim]")
             return
         if event.type is EventType.AGENT_STARTED:
             self._progress.start_task(task)
