@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from infra_mind.errors import ConfigurationError
+
+ENV_PREFIX = "INFRA_MIND_"
 
 
 class RunnerKind(StrEnum):
@@ -20,7 +25,7 @@ class LlmProviderKind(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INFRA_MIND_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///infra_mind.db"
     runner: RunnerKind = RunnerKind.INPROCESS
@@ -38,5 +43,46 @@ class Settings(BaseSettings):
     agent_timeout_s: float | None = Field(default=None, gt=0, description="override every agent's timeout")
     agent_retries: int = Field(default=2, ge=0, le=10)
     retry_backoff_s: float = Field(default=0.05, ge=0)
-    log_level: str = "WARNING"
+    log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING, ERROR or CRITICAL")
     log_json: bool = False
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"unknown log level {value!r}; choose one of {', '.join(LOG_LEVELS)}")
+        return level
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment; a bad value raises ConfigurationError naming its variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            message = error["msg"].removeprefix("Value error, ")
+            value = error.get("input")
+            shown = (
+                f" (got {value!r})"
+                if isinstance(value, str | int | float) and str(value) not in message
+                else ""
+            )
+            problems.append(f"{ENV_PREFIX}{field.upper()}: {message}{shown}")
+        raise ConfigurationError("; ".join(problems)) from exc
+    except SettingsError as exc:
+        raise ConfigurationError(_name_variable(str(exc))) from exc
+
+
+def _name_variable(message: str) -> str:
+    """pydantic-settings names the field ('error parsing value for field "x" ...'); show the variable."""
+    for name in Settings.model_fields:
+        quoted = f'"{name}"'
+        if quoted in message:
+            return message.replace(quoted, f"{ENV_PREFIX}{name.upper()}")
+    return message

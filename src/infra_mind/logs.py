@@ -9,6 +9,10 @@ import structlog
 
 
 def configure_logging(level: str = "WARNING", *, json: bool = False) -> None:
+    """`level` is a logging level name (Settings validates INFRA_MIND_LOG_LEVEL before it gets here)."""
+    levels = logging.getLevelNamesMapping()
+    if level.upper() not in levels:
+        raise ValueError(f"unknown log level {level!r}; choose one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -19,7 +23,7 @@ def configure_logging(level: str = "WARNING", *, json: bool = False) -> None:
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level.upper()]),
+        wrapper_class=structlog.make_filtering_bound_logger(levels[level.upper()]),
         logger_factory=_StderrLogger,
         cache_logger_on_first_use=True,
     )

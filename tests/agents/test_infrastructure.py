@@ -12,6 +12,7 @@ import pytest
 from infra_mind.agents.base import AgentReport
 from infra_mind.agents.infrastructure import InfrastructureAgent
 from infra_mind.agents.infrastructure.terraform.hcl import Comment, Expr, block, render, template
+from infra_mind.agents.plan import priced_plan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import EvidenceKind, Severity
 from infra_mind.domain.outputs import InfrastructureOutput
@@ -40,6 +41,7 @@ def _with(raw: dict[str, Any], *, uptime: float, rto: int, rpo: int) -> dict[str
 
 def _on(raw: dict[str, Any], provider: str, *, kubernetes: bool = False) -> dict[str, Any]:
     raw["providers"]["preferred"] = [provider]
+    raw["providers"]["excluded"] = [p for p in ("aws", "azure", "gcp") if p != provider]
     raw["current_infrastructure"]["providers"] = []
     raw["team"]["kubernetes_expertise"] = 4 if kubernetes else 1
     return raw
@@ -90,9 +92,16 @@ async def test_four_nines_adds_a_priced_secondary_region(
     assert secondary != out.topology.primary_region
     assert dr.strategy in {"warm_standby", "multi_site_active"}
     rec = next(r for r in report.recommendations if r.key == f"dr:{dr.strategy}")
-    assert rec.monthly_cost_delta is not None
-    assert rec.monthly_cost_delta > 0
-    assert rec.monthly_cost_delta == dr.monthly_cost_usd
+    # the DR footprint is part of the priced plan (its total), so it does not add on top of it
+    assert rec.monthly_cost_delta is None
+    assert rec.monthly_cost_in_plan is not None
+    assert rec.monthly_cost_in_plan > 0
+    assert rec.monthly_cost_in_plan == dr.monthly_cost_usd
+    chosen = priced_plan(ctx, knowledge).chosen
+    assert chosen is not None
+    assert chosen.dr is not None
+    assert chosen.dr.region == secondary
+    assert chosen.dr_usd == pytest.approx(dr.monthly_cost_usd, abs=0.01)
     priced = [e for e in rec.evidence if e.kind is EvidenceKind.CATALOG_PRICE]
     assert priced
     assert all(e.ref.endswith(f"@{secondary}") for e in priced)

@@ -103,3 +103,53 @@ def test_validate_rejects_bad_input(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", str(bad)])
     assert result.exit_code == EXIT_INVALID
     assert "company.name" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("INFRA_MIND_QUORUM", "2"), ("INFRA_MIND_LOG_LEVEL", "verbose"), ("INFRA_MIND_AGENT_RETRIES", "many")],
+)
+@pytest.mark.parametrize("command", ["assess", "validate"])
+def test_a_bad_setting_is_named_and_exits_2(
+    runner: CliRunner, tmp_path: Path, command: str, variable: str, value: str
+) -> None:
+    args = [command, str(HEALTHTECH)] + (
+        ["--out", str(tmp_path / "out"), "-q"] if command == "assess" else []
+    )
+    result = runner.invoke(app, args, env={variable: value})
+
+    assert result.exit_code == EXIT_INVALID, result.output
+    assert "invalid configuration" in result.output
+    assert variable in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_log_level_is_case_insensitive(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["validate", str(HEALTHTECH)], env={"INFRA_MIND_LOG_LEVEL": "info"})
+    assert result.exit_code == 0, result.output
+
+
+def test_region_errors_are_listed_with_the_field_errors(runner: CliRunner, tmp_path: Path) -> None:
+    raw: dict[str, Any] = yaml.safe_load(HEALTHTECH.read_text())
+    raw["providers"]["preferred_regions"] = ["mars-north-1"]
+    raw["team"]["cloud_expertise"] = 9
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+
+    for command in (["validate", str(bad)], ["assess", str(bad), "--out", str(tmp_path / "out"), "-q"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == EXIT_INVALID
+        assert "2 error(s)" in result.output
+        assert "providers.preferred_regions[0]" in result.output
+        assert "team.cloud_expertise" in result.output
+
+
+def test_validate_names_the_defaults_and_separates_gpus(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["validate", str(HEALTHTECH)])
+
+    text = " ".join(result.output.split())  # the console wraps long lines
+
+    assert result.exit_code == 0, result.output
+    assert "default workloads[1].avg_response_kb = 10" in text
+    assert "1 serving GPU(s), 0 training GPU-hours/month" in text

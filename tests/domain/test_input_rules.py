@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from infra_mind.domain.input_rules import load_input_file, parse_input, parse_input_text
+from infra_mind.domain.input_rules import (
+    RegionInfo,
+    defaulted_fields,
+    load_input_file,
+    parse_input,
+    parse_input_text,
+)
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.errors import InputUnreadable, InvalidInput
 
@@ -294,3 +300,103 @@ def test_text_input_reports_field_errors_too(healthtech: Raw) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_input_text(json.dumps(healthtech), json_format=True)
     assert [e.path for e in caught.value.errors] == ["team.kubernetes_expertise"]
+
+
+# --- the growth projection never falls -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "previous"),
+    [("users_12m", 27_000, "users_6m"), ("users_24m", 37_000, "users_12m")],
+)
+def test_a_fall_between_horizons_is_an_error_on_the_later_field(
+    healthtech: Raw, field: str, value: int, previous: str
+) -> None:
+    healthtech["growth"][field] = value  # still above current_users (20,000)
+    errors = errors_of(healthtech)
+
+    assert list(errors) == [f"growth.{field}"]
+    assert previous in errors[f"growth.{field}"]
+
+
+def test_a_flat_projection_is_valid(healthtech: Raw) -> None:
+    healthtech["growth"] = dict.fromkeys(("current_users", "users_6m", "users_12m", "users_24m"), 5_000)
+    assert parse_input(healthtech).growth.users_24m == 5_000
+
+
+# --- rules against the region catalog, in the same pass --------------------------------------------
+
+REGIONS = {
+    "us-east-1": RegionInfo("aws", "US"),
+    "eu-central-1": RegionInfo("aws", "EU"),
+    "eastus": RegionInfo("azure", "US"),
+    "europe-west3": RegionInfo("gcp", "EU"),
+}
+
+
+def test_unknown_preferred_region_is_listed_with_the_field_errors(healthtech: Raw) -> None:
+    healthtech["providers"]["preferred_regions"] = ["us-east-1", "mars-north-1"]
+    healthtech["team"]["cloud_expertise"] = 0
+    with pytest.raises(InvalidInput) as caught:
+        parse_input(healthtech, regions=REGIONS)
+    errors = {e.path: e.message for e in caught.value.errors}
+
+    assert set(errors) == {"providers.preferred_regions[1]", "team.cloud_expertise"}
+    assert "mars-north-1" in errors["providers.preferred_regions[1]"]
+
+
+def test_residency_that_leaves_no_provider_is_listed_with_the_field_errors(healthtech: Raw) -> None:
+    healthtech["compliance"]["data_residency"] = ["UK"]
+    healthtech["workloads"][0]["requests_per_second"] = -1
+    with pytest.raises(InvalidInput) as caught:
+        parse_input(healthtech, regions=REGIONS)
+
+    assert {e.path for e in caught.value.errors} == {
+        "compliance.data_residency",
+        "workloads[0].requests_per_second",
+    }
+
+
+def test_residency_met_only_by_an_excluded_provider_is_an_error(healthtech: Raw) -> None:
+    healthtech["compliance"]["data_residency"] = ["EU"]
+    healthtech["providers"].update(preferred=["azure"], excluded=["aws", "gcp"])
+    with pytest.raises(InvalidInput) as caught:
+        parse_input(healthtech, regions=REGIONS)
+    assert [e.path for e in caught.value.errors] == ["compliance.data_residency"]
+
+
+def test_without_the_catalog_region_codes_are_only_checked_for_shape(healthtech: Raw) -> None:
+    healthtech["providers"]["preferred_regions"] = ["mars-north-1"]
+    assert parse_input(healthtech).providers.preferred_regions == ["mars-north-1"]
+
+
+# --- defaults that feed the plan are named -----------------------------------------------------------
+
+
+def test_defaulted_fields_name_the_path_and_the_value_used(healthtech: Raw) -> None:
+    defaults = {d.field: d for d in defaulted_fields(parse_input(healthtech))}
+
+    assert defaults["workloads[1].avg_response_kb"].value == "10"
+    assert "egress" in defaults["workloads[1].avg_response_kb"].drives
+    assert defaults["workloads[2].peak_multiplier"].value == "2"
+    assert "workloads[0].avg_response_kb" not in defaults  # given in the input
+    assert "workloads[0].peak_multiplier" not in defaults
+
+
+def test_stating_a_default_value_removes_it_from_the_list(healthtech: Raw) -> None:
+    healthtech["workloads"][1]["avg_response_kb"] = 10
+    defaults = {d.field for d in defaulted_fields(parse_input(healthtech))}
+    assert "workloads[1].avg_response_kb" not in defaults
+
+
+def test_model_size_of_a_managed_api_llm_is_not_listed(healthtech: Raw) -> None:
+    healthtech["workloads"].append(
+        {"name": "assistant", "type": "llm_application", "requests_per_day": 1000, "hosting": "managed_api"}
+    )
+    defaults = {d.field: d.value for d in defaulted_fields(parse_input(healthtech))}
+
+    assert defaults["workloads[4].input_tokens_per_request"] == "1000"
+    assert "workloads[4].model_size_b_params" not in defaults
+    healthtech["workloads"][4]["hosting"] = "self_hosted"
+    defaults = {d.field: d.value for d in defaulted_fields(parse_input(healthtech))}
+    assert defaults["workloads[4].model_size_b_params"] == "not given"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from infra_mind.agents.products import PRODUCTS
+from infra_mind.agents.bom_lines import Fleet, Job, OfferCache
+from infra_mind.agents.bom_shared import SharedLines, uses_kubernetes
 from infra_mind.domain.context import AssessmentContext, WorkloadDemand
-from infra_mind.domain.pricing import BomLine, MissingPrice, ProviderQuote, ScalesWith
-from infra_mind.domain.requirements import Architecture, AssessmentInput
+from infra_mind.domain.pricing import BomLine, ProviderQuote, ScalesWith, Site
 from infra_mind.domain.workloads import (
     Batch,
     Criticality,
@@ -25,8 +25,10 @@ from infra_mind.domain.workloads import (
     MlTraining,
     Workload,
 )
-from infra_mind.knowledge.catalog import InstanceOffer, Knowledge
+from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind, ServicePrice
+
+__all__ = ["BomBuilder", "kubernetes_line", "uses_kubernetes"]
 
 _ALWAYS_ON_CATEGORY = {
     "web_app": InstanceCategory.GENERAL,
@@ -40,12 +42,16 @@ _DB_KIND = {
     DatabaseEngine.POSTGRESQL: ServiceKind.MANAGED_POSTGRESQL,
     DatabaseEngine.MYSQL: ServiceKind.MANAGED_MYSQL,
 }
+_CRITICAL = frozenset({Criticality.MISSION_CRITICAL, Criticality.BUSINESS_CRITICAL})
 
 
 @dataclass(frozen=True)
-class Fleet:
-    offer: InstanceOffer
-    count: int
+class _Mode:
+    zones: int
+    """Zones this quote spreads over: the design's, or 1 for a standby."""
+    design_zones: int
+    standby: bool
+    scaled_down: bool
 
 
 class BomBuilder:
@@ -54,82 +60,104 @@ class BomBuilder:
     def __init__(self, knowledge: Knowledge) -> None:
         self._k = knowledge
         self._hours = knowledge.sizing("hours_per_month").value
+        self._shared = SharedLines(knowledge)
+        self._offers: OfferCache = {}
 
     def quote(
-        self, ctx: AssessmentContext, provider: Provider, region: str, *, standby: bool = False
+        self,
+        ctx: AssessmentContext,
+        provider: Provider,
+        region: str,
+        *,
+        standby: bool = False,
+        scaled_down: bool = False,
+        site: Site = Site.PRIMARY,
     ) -> ProviderQuote:
-        """The monthly bill for today's load. `standby` prices the smallest footprint (one per zone → one)."""
+        """The monthly bill for the context's load.
+
+        `standby` prices the design in one zone: no second instance per zone, no database standby or
+        read replicas. `scaled_down` (implies `standby`) prices a warm standby: one instance per always-on
+        group and one model replica, scaled out at failover. `site` marks the lines as the primary
+        region's or the DR footprint's; the DR footprint runs no scheduled or training jobs (they run once,
+        in the primary region). Parts of the design the catalog has no price for are listed as missing.
+        """
         spec = ctx.requirements
-        job = _Job(self._k, provider, region, self._hours)
-        zones = 1 if standby else ctx.constraints.zones_required
+        job = Job(self._k, provider, region, self._hours, site, self._offers)
+        design = ctx.constraints.zones_required
+        mode = _Mode(1 if standby or scaled_down else design, design, standby or scaled_down, scaled_down)
         by_name = {d.name: d for d in ctx.profile.demands}
         always_on = 0
         for workload in spec.workloads:
-            always_on += self._workload(job, workload, by_name[workload.name], zones, standby)
-        self._shared(job, ctx, zones, always_on)
+            always_on += self._workload(job, workload, by_name[workload.name], mode)
+        self._shared.shared(job, ctx, mode.zones, always_on)
+        if site is Site.PRIMARY:
+            self._shared.unpriced_design(job, ctx, always_on)
         total = round(sum(line.monthly_usd for line in job.lines), 2)
         return ProviderQuote(
             provider=provider.value, region=region, lines=job.lines, missing=job.missing, monthly_usd=total
         )
 
-    def _workload(self, job: _Job, w: Workload, d: WorkloadDemand, zones: int, standby: bool) -> int:
+    def _workload(self, job: Job, w: Workload, d: WorkloadDemand, mode: _Mode) -> int:
         """Adds the workload's lines; returns how many always-on instances it runs."""
+        jobs_here = job.site is Site.PRIMARY
         match w:
             case Database():
-                self._database(job, w, d, standby)
+                self._database(job, w, d, mode.standby)
                 return 0
             case MlInference() if w.gpu_required:
-                return self._gpu_serving(
-                    job, w.name, d, min_count=1 if standby or w.criticality not in _CRITICAL else 2
+                critical = w.criticality in _CRITICAL and not mode.standby
+                count = self._gpu_serving(
+                    job, w.name, d, min_count=2 if critical else 1, one=mode.scaled_down
                 )
+                self._object_data(job, w)
+                return count
             case MlTraining():
-                if not standby:
+                if jobs_here:
                     self._gpu_training(job, w, d)
                 self._object_data(job, w)
                 return 0
             case LlmApplication():
+                count = 0
                 if w.hosting is LlmHosting.SELF_HOSTED:
-                    return self._gpu_serving(job, w.name, d, min_count=1)
-                job.missing.append(
-                    MissingPrice(
-                        component="LLM API tokens",
-                        workload=w.name,
-                        provider=job.provider.value,
-                        sku="llm-api",
-                        region=job.region,
-                        reason="managed LLM token prices are not in catalog v1 (they arrive "
-                        "with the token price source); the monthly total excludes them",
-                    )
-                )
-                return 0
+                    count = self._gpu_serving(job, w.name, d, min_count=1, one=mode.scaled_down)
+                else:
+                    self._shared.llm_tokens(job, w)
+                self._object_data(job, w)
+                return count
         category = _ALWAYS_ON_CATEGORY.get(w.type, InstanceCategory.GENERAL)
         if isinstance(w, Batch) or (isinstance(w, DataProcessing) and not w.streaming):
-            self._scheduled(job, w, d, category)
-        else:
-            min_count = 1 if standby else zones
-            fleet = job.fleet(
-                category, d.vcpu, d.memory_gib, min_count, allow_burstable=w.criticality not in _CRITICAL
-            )
-            if fleet is None:
-                job.no_instance(w.name, category)
-                self._object_data(job, w)
-                return 0
-            job.instance_line(
-                f"{w.type.replace('_', ' ')} compute",
-                w.name,
-                fleet,
-                self._hours,
-                f"{fleet.count} × {fleet.offer.instance.sku} for {d.vcpu:g} vCPU / "
-                f"{d.memory_gib:g} GiB at peak, at least {min_count} across zones; "
-                + "; ".join(d.assumptions),
-            )
+            if jobs_here:
+                self._scheduled(job, w, d, category)
             self._object_data(job, w)
-            return fleet.count
+            return 0
+        # a scaled-down copy runs one instance of the type the full design would use
+        min_count = mode.design_zones if mode.scaled_down else mode.zones
+        fleet = job.fleet(
+            category, d.vcpu, d.memory_gib, min_count, allow_burstable=w.criticality not in _CRITICAL
+        )
+        if fleet is None:
+            job.no_instance(w.name, category, quantity=d.vcpu, unit="vCPU at peak, always on")
+            self._object_data(job, w)
+            return 0
+        instance = fleet.offer.instance
+        if mode.scaled_down:
+            how = (
+                f"1 × {instance.sku}: the scaled-down copy, scaled out at failover to the full fleet "
+                f"({fleet.count} × {instance.sku} for {d.vcpu:g} vCPU / {d.memory_gib:g} GiB at peak)"
+            )
+            fleet = Fleet(fleet.offer, 1)
+        else:
+            how = (
+                f"{fleet.count} × {instance.sku} ({instance.vcpu} vCPU, {instance.memory_gib:g} GiB) for "
+                f"{d.vcpu:g} vCPU / {d.memory_gib:g} GiB at peak, at least {min_count} across zones; "
+                + "; ".join(d.assumptions)
+            )
+        job.instance_line(f"{w.type.replace('_', ' ')} compute", w.name, fleet, self._hours, how)
         self._object_data(job, w)
-        return 0
+        return fleet.count
 
     def _scheduled(
-        self, job: _Job, w: Batch | DataProcessing, d: WorkloadDemand, category: InstanceCategory
+        self, job: Job, w: Batch | DataProcessing, d: WorkloadDemand, category: InstanceCategory
     ) -> None:
         if isinstance(w, Batch):
             vcpu_hours = w.jobs_per_day * (self._hours / 24) * w.avg_job_minutes / 60 * w.vcpu_per_job
@@ -143,7 +171,7 @@ class BomBuilder:
             how = f"{d.vcpu:g} vCPU for {hours:,.0f} h/month; " + "; ".join(d.assumptions)
         offer = job.cheapest(category, min_vcpu=min(d.vcpu, 4) or 1)
         if offer is None:
-            job.no_instance(w.name, category)
+            job.no_instance(w.name, category, quantity=vcpu_hours, unit="vCPU-hours/month")
             return
         instance_hours = math.ceil(vcpu_hours / offer.instance.vcpu)
         job.instance_line(
@@ -155,96 +183,210 @@ class BomBuilder:
             per_hour=True,
         )
 
-    def _database(self, job: _Job, w: Database, d: WorkloadDemand, standby: bool) -> None:
+    def _database(self, job: Job, w: Database, d: WorkloadDemand, standby: bool) -> None:
+        """The smallest class that carries the peak; past the largest class, read replicas take the reads.
+
+        Read replicas add no write capacity: a write load beyond the largest class is listed as missing.
+        """
         kind = _DB_KIND.get(w.engine)
         if kind is None:
-            job.missing.append(
-                MissingPrice(
-                    component=f"managed {w.engine.value} database",
-                    workload=w.name,
-                    provider=job.provider.value,
-                    sku=w.engine.value,
-                    region=job.region,
-                    reason=f"catalog v1 has no managed {w.engine.value} service price",
-                )
+            job.unpriced(
+                f"managed {w.engine.value} database",
+                w.name,
+                role="database",
+                sku=w.engine.value,
+                reason=f"catalog v1 has no managed {w.engine.value} service price",
             )
+            self._object_data(job, w, backup=True)
             return
-        record = self._k.service_price(job.provider, kind, job.region, min_vcpu=d.vcpu)
-        record = record or _largest(self._k.service_prices(job.provider, kind, job.region))
-        if record is None:
-            job.missing_service(kind, w.name)
+        records = self._k.service_prices(job.provider, kind, job.region)
+        largest = max(records, key=lambda r: (r.vcpu or 0, r.usd_per_unit), default=None)
+        if largest is None:
+            job.missing_service(kind, w.name, role="database", quantity=self._hours, unit="hour")
             return
-        shards = max(1, math.ceil(d.vcpu / (record.vcpu or d.vcpu)))
+        record = self._k.service_price(job.provider, kind, job.region, min_vcpu=d.vcpu) or largest
+        capacity = float(record.vcpu or d.vcpu)
         copies = 2 if w.high_availability and not standby else 1
+        replicas = 0 if standby else self._read_replicas(job, w, d, record, capacity)
+        sizing = "; ".join(d.assumptions)
+        replica = "a cross-region replica of the primary: " if job.site is Site.DR else ""
         job.service_line(
             f"managed {w.engine.value}",
             w.name,
             record,
-            shards * copies * self._hours,
-            f"{shards} × {record.sku} ({record.vcpu} vCPU) for {d.vcpu:g} vCPU at peak"
+            copies * self._hours,
+            f"{replica}{record.sku} ({record.vcpu} vCPU) for {d.vcpu:g} vCPU at peak"
+            + (
+                f" (the largest catalogued class: {replicas} read replica(s) take the rest)"
+                if replicas
+                else ""
+            )
             + (", × 2 for a standby in a second zone" if copies == 2 else "")
-            + "; "
-            + "; ".join(d.assumptions),
+            + (f"; {sizing}" if sizing else ""),
             ScalesWith.USERS,
+            role="database",
         )
+        if replicas:
+            job.service_line(
+                "read replicas",
+                w.name,
+                record,
+                replicas * self._hours,
+                f"{replicas} × {record.sku}: the reads beyond what the primary carries "
+                f"({d.vcpu - capacity:.1f} vCPU at peak ÷ {capacity:g} vCPU per replica, rounded up)",
+                ScalesWith.USERS,
+                role="read_replicas",
+            )
         storage = _same_service(
             self._k.service_prices(job.provider, ServiceKind.DATABASE_STORAGE, job.region), record
         )
         gb = max(w.data_size_gb, self._k.sizing("db_min_storage_gb").value)
+        volumes = copies + replicas
         if storage is None:
-            job.missing_service(ServiceKind.DATABASE_STORAGE, w.name)
+            job.missing_service(
+                ServiceKind.DATABASE_STORAGE,
+                w.name,
+                role="database_storage",
+                quantity=gb * volumes,
+                unit="gb_month",
+            )
         else:
             job.service_line(
                 "database storage",
                 w.name,
                 storage,
-                gb * copies,
-                f"{gb:g} GB" + (" on each of 2 copies" if copies == 2 else ""),
+                gb * volumes,
+                f"{gb:g} GB" + (f" on each of {volumes} copies" if volumes > 1 else ""),
                 ScalesWith.DATA,
+                role="database_storage",
             )
         self._object_data(job, w, backup=True)
 
-    def _gpu_serving(self, job: _Job, name: str, d: WorkloadDemand, min_count: int) -> int:
-        offer = job.cheapest(InstanceCategory.GPU, min_gpu_memory_gib=d.gpu_memory_gib)
-        if offer is None:
-            job.no_instance(name, InstanceCategory.GPU, f"with {d.gpu_memory_gib:g} GiB of GPU memory")
+    def _read_replicas(
+        self, job: Job, w: Database, d: WorkloadDemand, record: ServicePrice, capacity: float
+    ) -> int:
+        """How many replicas of `record` carry the reads the primary cannot; flags an unmet write load."""
+        if d.vcpu <= capacity:
             return 0
-        count = max(min_count, math.ceil(max(d.gpu_count, 1) / offer.instance.gpu_count))
-        job.instance_line(
-            "GPU inference",
-            name,
-            Fleet(offer, count),
-            self._hours,
-            f"{count} × {offer.instance.sku} ({offer.instance.gpu_count} × {offer.instance.gpu_model}) "
-            f"for {d.gpu_memory_gib:g} GiB of model memory; " + "; ".join(d.assumptions),
+        queries = w.read_qps + w.write_qps
+        write_vcpu = d.vcpu * (w.write_qps / queries if queries else 1.0)
+        read_vcpu = d.vcpu - write_vcpu
+        if write_vcpu > capacity:
+            job.unpriced(
+                "database write capacity",
+                w.name,
+                role="database_write_capacity",
+                sku=record.sku,
+                reason=(
+                    f"the write load needs {write_vcpu:.1f} vCPU at peak, more than the largest catalogued "
+                    f"class ({record.sku}, {capacity:g} vCPU); read replicas add no write capacity, so the "
+                    "data must be sharded or moved to a larger class that catalog v1 does not price"
+                ),
+                quantity=write_vcpu - capacity,
+                unit="vCPU beyond the largest class",
+            )
+            return math.ceil(read_vcpu / capacity)
+        return math.ceil((d.vcpu - capacity) / capacity)
+
+    def _gpu_serving(
+        self, job: Job, name: str, d: WorkloadDemand, min_count: int, *, one: bool = False
+    ) -> int:
+        """The cheapest instances that hold every replica (one replica when `one`): a replica spans as many
+        GPUs as its memory needs."""
+        replicas = 1 if one else d.gpu_replicas or max(d.gpu_count, 1)
+        options = []
+        for offer in job.offers(InstanceCategory.GPU):
+            instance = offer.instance
+            if instance.gpu_count * instance.gpu_memory_gib < d.gpu_memory_gib or not instance.gpu_count:
+                continue
+            per_replica = (
+                max(1, math.ceil(d.gpu_memory_gib / instance.gpu_memory_gib)) if d.gpu_memory_gib else 1
+            )
+            count = max(min_count, math.ceil(replicas / (instance.gpu_count // per_replica)))
+            options.append((count * offer.price.usd_per_hour, instance.sku, offer, count, per_replica))
+        if not options:
+            job.no_instance(
+                name,
+                InstanceCategory.GPU,
+                f"with {d.gpu_memory_gib:g} GiB of GPU memory",
+                quantity=replicas,
+                unit=f"replicas of {d.gpu_memory_gib:g} GiB, always on",
+            )
+            return 0
+        _, _, offer, count, per_replica = min(options, key=lambda o: o[:2])
+        instance = offer.instance
+        shard = (
+            f"; each replica's {d.gpu_memory_gib:g} GiB is sharded across {per_replica} GPUs "
+            "(tensor parallel)"
+            if per_replica > 1
+            else ""
         )
+        how = (
+            f"{count} × {instance.sku} ({instance.gpu_count} × {instance.gpu_model}, "
+            f"{instance.gpu_memory_gib:g} GiB each) for {replicas} replica(s) of {d.gpu_memory_gib:g} GiB"
+            f"{shard}; "
+        )
+        if one and (d.gpu_replicas or d.gpu_count) > 1:
+            how += f"the scaled-down copy: one replica, scaled out at failover to {d.gpu_count} GPU(s)"
+        else:
+            how += "; ".join(d.assumptions)
+        job.instance_line("GPU inference", name, Fleet(offer, count), self._hours, how)
         return count
 
-    def _gpu_training(self, job: _Job, w: MlTraining, d: WorkloadDemand) -> None:
-        offer = job.cheapest(InstanceCategory.GPU, min_gpu_memory_gib=d.gpu_memory_gib)
-        if offer is None:
-            job.no_instance(w.name, InstanceCategory.GPU, f"with {d.gpu_memory_gib:g} GiB of GPU memory")
+    def _gpu_training(self, job: Job, w: MlTraining, d: WorkloadDemand) -> None:
+        """The cheapest GPU instances for one run's GPUs, holding the run's training state between them."""
+        need = d.gpu_memory_gib
+        options = []
+        for offer in job.offers(InstanceCategory.GPU):
+            instance = offer.instance
+            if not instance.gpu_count or not instance.gpu_memory_gib:
+                continue
+            gpus = max(w.gpus_per_run, math.ceil(need / instance.gpu_memory_gib))
+            per_run = math.ceil(gpus / instance.gpu_count)
+            options.append((per_run * offer.price.usd_per_hour, instance.sku, offer, per_run, gpus))
+        if not options:
+            job.no_instance(
+                w.name, InstanceCategory.GPU, quantity=d.gpu_hours_per_month, unit="GPU-hours/month"
+            )
             return
-        per_run = math.ceil(w.gpus_per_run / offer.instance.gpu_count)
+        _, _, offer, per_run, gpus = min(options, key=lambda o: o[:2])
+        instance = offer.instance
         hours = math.ceil(w.runs_per_month * w.hours_per_run * per_run)
+        if need > instance.gpu_memory_gib:
+            memory = (
+                f"the {need:g} GiB of training state is sharded across {gpus} GPUs "
+                f"({need / gpus:.1f} GiB each, e.g. FSDP / ZeRO)"
+            )
+        else:
+            memory = f"each GPU holds the whole {need:g} GiB of training state (data parallel)"
+        if per_run > 1 and need > instance.gpu_memory_gib:
+            memory += f"; sharding across {per_run} instances needs a fast interconnect between them"
+        more = (
+            f" (memory needs {gpus}, more than the {w.gpus_per_run} asked for)"
+            if gpus > w.gpus_per_run
+            else ""
+        )
         job.instance_line(
             "GPU training",
             w.name,
-            Fleet(offer, 1),
+            Fleet(offer, per_run),
             hours,
-            f"{hours:,} instance-hours of {offer.instance.sku}: " + "; ".join(d.assumptions),
+            f"{hours:,} instance-hours = {w.runs_per_month:g} runs × {w.hours_per_run:g} h × {per_run} × "
+            f"{instance.sku} ({instance.gpu_count} × {instance.gpu_model}, {instance.gpu_memory_gib:g} GiB "
+            f"each){more}; {memory}; " + "; ".join(d.assumptions),
             per_hour=True,
             scales_with=ScalesWith.FIXED,
         )
 
-    def _object_data(self, job: _Job, w: Workload, *, backup: bool = False) -> None:
+    def _object_data(self, job: Job, w: Workload, *, backup: bool = False) -> None:
         copies = self._k.sizing("backup_copies").value if backup else 1
         gb = w.data_size_gb * copies
         if gb <= 0:
             return
+        role = "object_backups" if backup else "object_data"
         record = self._k.service_price(job.provider, ServiceKind.OBJECT_STORAGE, job.region)
         if record is None:
-            job.missing_service(ServiceKind.OBJECT_STORAGE, w.name)
+            job.missing_service(ServiceKind.OBJECT_STORAGE, w.name, role=role, quantity=gb, unit="gb_month")
             return
         what = "backups" if backup else "data"
         job.service_line(
@@ -254,96 +396,8 @@ class BomBuilder:
             gb,
             f"{gb:g} GB of {what}" + (f" ({copies:g} × data size)" if backup else ""),
             ScalesWith.DATA,
+            role=role,
         )
-
-    def _shared(self, job: _Job, ctx: AssessmentContext, zones: int, always_on: int) -> None:
-        spec = ctx.requirements
-        profile = ctx.profile
-        served = [d for d in profile.demands if d.type in {"web_app", "api"}]
-        if always_on and uses_kubernetes(spec):
-            job.service_kind_line(
-                ServiceKind.KUBERNETES_CONTROL_PLANE,
-                "Kubernetes control plane",
-                self._hours,
-                "1 managed cluster, 730 h",
-                ScalesWith.FIXED,
-            )
-        if always_on:
-            job.service_kind_line(
-                ServiceKind.BLOCK_STORAGE,
-                "boot volumes",
-                always_on * self._k.sizing("boot_volume_gb").value,
-                f"{always_on} always-on instances × {self._k.sizing('boot_volume_gb').value:g} GB",
-                ScalesWith.USERS,
-            )
-            job.service_kind_line(
-                ServiceKind.NAT_GATEWAY,
-                "NAT gateway",
-                zones * self._hours,
-                f"one NAT gateway per zone ({zones}) × 730 h",
-                ScalesWith.FIXED,
-            )
-        egress = profile.egress_gb_per_month
-        if served:
-            job.service_kind_line(
-                ServiceKind.LOAD_BALANCER,
-                "application load balancer",
-                self._hours,
-                "1 load balancer × 730 h",
-                ScalesWith.FIXED,
-            )
-            lb_gb = sum(d.egress_gb_per_month for d in served)
-            self._lb_capacity(job, lb_gb)
-        cdn_gb = 0.0
-        web_egress = sum(d.egress_gb_per_month for d in profile.demands if d.type == "web_app")
-        if web_egress:
-            cdn_gb = round(web_egress * self._k.sizing("cdn_offload").value, 1)
-            job.service_kind_line(
-                ServiceKind.CDN,
-                "CDN",
-                cdn_gb,
-                f"{self._k.sizing('cdn_offload').value:.0%} of {web_egress:,.0f} GB web egress "
-                "served from the edge",
-                ScalesWith.USERS,
-            )
-        origin = egress - cdn_gb
-        if origin > 0:
-            job.service_kind_line(
-                ServiceKind.EGRESS,
-                "internet egress",
-                origin,
-                f"{origin:,.0f} GB/month leaving the region (after the CDN)",
-                ScalesWith.USERS,
-            )
-            if always_on:
-                nat_gb = round(origin * self._k.sizing("nat_share_of_egress").value, 1)
-                job.service_kind_line(
-                    ServiceKind.NAT_DATA,
-                    "NAT data processing",
-                    nat_gb,
-                    f"{self._k.sizing('nat_share_of_egress').value:.0%} of egress leaves through NAT",
-                    ScalesWith.USERS,
-                )
-
-    def _lb_capacity(self, job: _Job, gb: float) -> None:
-        record = self._k.service_price(job.provider, ServiceKind.LOAD_BALANCER_CAPACITY, job.region)
-        if record is None:
-            job.missing_service(ServiceKind.LOAD_BALANCER_CAPACITY, None)
-            return
-        per_unit = self._k.sizing("lb_gb_per_capacity_unit_hour").value
-        if record.unit.value == "gb":
-            quantity, how = gb, f"{gb:,.0f} GB processed"
-        else:
-            quantity = max(self._hours, gb / per_unit)
-            how = f"{gb:,.0f} GB processed ÷ {per_unit:g} GB per capacity-unit-hour, at least 1 unit × 730 h"
-        job.service_line("load balancer capacity", None, record, quantity, how, ScalesWith.USERS)
-
-
-def uses_kubernetes(spec: AssessmentInput) -> bool:
-    """Containers on managed Kubernetes when the team can run it or the services are many and small."""
-    services = sum(1 for w in spec.workloads if w.type in {"web_app", "api"})
-    microservices = spec.current_infrastructure.architecture is Architecture.MICROSERVICES
-    return spec.team.kubernetes_expertise >= 3 or (microservices and services >= 3)
 
 
 def kubernetes_line(quote: ProviderQuote | None) -> BomLine | None:
@@ -353,154 +407,7 @@ def kubernetes_line(quote: ProviderQuote | None) -> BomLine | None:
     return next((line for line in quote.lines if line.kind == ServiceKind.KUBERNETES_CONTROL_PLANE), None)
 
 
-class _Job:
-    """Accumulates lines and missing prices for one quote."""
-
-    def __init__(self, knowledge: Knowledge, provider: Provider, region: str, hours: float) -> None:
-        self._k = knowledge
-        self.provider = provider
-        self.region = region
-        self.hours = hours
-        self.lines: list[BomLine] = []
-        self.missing: list[MissingPrice] = []
-
-    def cheapest(self, category: InstanceCategory, **minimums: float) -> InstanceOffer | None:
-        return self._k.cheapest_instance(self.provider, self.region, category, **minimums)
-
-    def fleet(
-        self, category: InstanceCategory, vcpu: float, memory: float, min_count: int, *, allow_burstable: bool
-    ) -> Fleet | None:
-        categories = [category, InstanceCategory.BURSTABLE] if allow_burstable else [category]
-        fleets = []
-        for cat in categories:
-            for instance in self._k.instances(self.provider, cat):
-                price = self._k.instance_price(self.provider, instance.sku, self.region)
-                if price is None:
-                    continue
-                if cat is InstanceCategory.BURSTABLE and vcpu > instance.vcpu * min_count * 0.5:
-                    continue
-                count = max(
-                    min_count, math.ceil(vcpu / instance.vcpu), math.ceil(memory / instance.memory_gib)
-                )
-                fleets.append(
-                    (
-                        count * price.usd_per_hour,
-                        -count,
-                        instance.sku,
-                        Fleet(InstanceOffer(instance, price), count),
-                    )
-                )
-        return min(fleets, key=lambda f: f[:3])[3] if fleets else None
-
-    def instance_line(
-        self,
-        component: str,
-        workload: str | None,
-        fleet: Fleet,
-        hours: float,
-        assumption: str,
-        *,
-        per_hour: bool = False,
-        scales_with: ScalesWith = ScalesWith.USERS,
-    ) -> None:
-        price = fleet.offer.price
-        quantity = hours if per_hour else fleet.count * hours
-        self.lines.append(
-            BomLine(
-                component=component,
-                workload=workload,
-                provider=self.provider.value,
-                service=PRODUCTS[self.provider].compute,
-                kind="compute",
-                sku=fleet.offer.instance.sku,
-                region=self.region,
-                quantity=round(quantity, 2),
-                unit="instance-hour",
-                unit_price_usd=price.usd_per_hour,
-                monthly_usd=round(quantity * price.usd_per_hour, 2),
-                source=price.source,
-                as_of=price.as_of,
-                estimate=price.estimate,
-                assumption=assumption,
-                scales_with=scales_with,
-            )
-        )
-
-    def service_line(
-        self,
-        component: str,
-        workload: str | None,
-        record: ServicePrice,
-        quantity: float,
-        assumption: str,
-        scales_with: ScalesWith,
-    ) -> None:
-        billable = max(0.0, quantity - record.free_units_per_month)
-        if record.free_units_per_month:
-            assumption += f"; first {record.free_units_per_month:g} {record.unit.value} free each month"
-        self.lines.append(
-            BomLine(
-                component=component,
-                workload=workload,
-                provider=self.provider.value,
-                service=record.service,
-                kind=record.kind.value,
-                sku=record.sku,
-                region=self.region,
-                quantity=round(quantity, 2),
-                unit=record.unit.value,
-                unit_price_usd=record.usd_per_unit,
-                monthly_usd=round(billable * record.usd_per_unit, 2),
-                source=record.source,
-                as_of=record.as_of,
-                estimate=record.estimate,
-                assumption=assumption,
-                scales_with=scales_with,
-            )
-        )
-
-    def service_kind_line(
-        self, kind: ServiceKind, component: str, quantity: float, assumption: str, scales_with: ScalesWith
-    ) -> None:
-        record = self._k.service_price(self.provider, kind, self.region)
-        if record is None:
-            self.missing_service(kind, None)
-            return
-        self.service_line(component, None, record, quantity, assumption, scales_with)
-
-    def missing_service(self, kind: ServiceKind, workload: str | None) -> None:
-        self.missing.append(
-            MissingPrice(
-                component=kind.value.replace("_", " "),
-                workload=workload,
-                provider=self.provider.value,
-                sku=kind.value,
-                region=self.region,
-                reason=f"no {kind.value} price for {self.provider.value} in {self.region}",
-            )
-        )
-
-    def no_instance(self, workload: str, category: InstanceCategory, detail: str = "") -> None:
-        self.missing.append(
-            MissingPrice(
-                component=f"{category.value} instances",
-                workload=workload,
-                provider=self.provider.value,
-                sku=category.value,
-                region=self.region,
-                reason=f"no priced {category.value} instance {detail} in {self.region}".replace("  ", " "),
-            )
-        )
-
-
 def _same_service(records: list[ServicePrice], product: ServicePrice) -> ServicePrice | None:
     """The record of the same product (storage of the same database engine), else the cheapest."""
     same = [r for r in records if r.service == product.service]
     return min(same or records, key=lambda r: (r.usd_per_unit, r.sku), default=None)
-
-
-def _largest(records: list[ServicePrice]) -> ServicePrice | None:
-    return max(records, key=lambda r: (r.vcpu or 0, r.usd_per_unit), default=None)
-
-
-_CRITICAL = {Criticality.MISSION_CRITICAL, Criticality.BUSINESS_CRITICAL}

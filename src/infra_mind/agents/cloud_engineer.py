@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
 from infra_mind.agents.bom import uses_kubernetes
+from infra_mind.agents.budget import monthly_check
 from infra_mind.agents.common_recommendations import cdn_recommendation
 from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
 from infra_mind.agents.plan import PricedPlan, priced_plan
@@ -12,9 +13,9 @@ from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import Pillar
 from infra_mind.domain.findings import Finding, Priority, Recommendation, Severity
 from infra_mind.domain.outputs import CloudEngineerOutput
-from infra_mind.domain.outputs.cloud import ServiceChoice
+from infra_mind.domain.outputs.cloud import ProviderComparison, ServiceChoice
 from infra_mind.domain.pricing import Assumption, ProviderQuote
-from infra_mind.domain.workloads import LlmApplication, LlmHosting, Workload
+from infra_mind.domain.workloads import LlmApplication, LlmHosting, MlInference, Workload
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
 
@@ -31,25 +32,25 @@ class CloudEngineerAgent(Agent):
         await progress(60, f"priced {len(plan.quotes)} providers")
         provider = Provider(plan.provider) if plan.provider else None
         choices = [self._choice(ctx, w, provider) for w in ctx.requirements.workloads] if provider else []
+        chosen = plan.chosen
+        comparison = plan.comparison
         output = CloudEngineerOutput(
             service_choices=choices,
             quotes=plan.quotes,
             assumptions=self._assumptions(),
             recommended_provider=plan.provider,
             provider_reasons=plan.reasons,
-        )
-        chosen = plan.chosen
-        summary = (
-            (
-                f"Recommended {plan.provider} in {chosen.region} at ${chosen.monthly_usd:,.2f}/month "
-                f"({len(chosen.lines)} priced lines"
-                + (f", {len(chosen.missing)} missing)" if chosen.missing else ")")
-            )
-            if chosen
-            else "No provider could be priced."
+            comparison=ProviderComparison(
+                like_for_like=comparison.like_for_like,
+                compared_usd=comparison.basis_usd,
+                components=comparison.components,
+                excluded=comparison.excluded,
+                note=comparison.note(),
+            ),
+            budget=monthly_check(ctx, chosen) if chosen else None,
         )
         return AgentReport(
-            summary=summary,
+            summary=_summary(chosen),
             findings=self._findings(plan),
             output=output,
             recommendations=self._recommendations(ctx, plan, choices),
@@ -84,6 +85,19 @@ class CloudEngineerAgent(Agent):
                     services={"database": products.database, "backups": products.object_storage},
                     reason="patching, backups and failover are the provider's job; "
                     f"team database expertise is {ctx.requirements.team.database_expertise}/5",
+                )
+            case "ml_inference" if isinstance(w, MlInference) and not w.gpu_required:
+                k8s = uses_kubernetes(ctx.requirements)
+                return ServiceChoice(
+                    workload=w.name,
+                    workload_type=w.type,
+                    pattern="CPU model serving on " + ("managed Kubernetes" if k8s else "autoscaling VMs"),
+                    services={
+                        "compute": products.kubernetes if k8s else products.vm_group,
+                        "artifacts": products.object_storage,
+                    },
+                    reason="the model is served on CPU (gpu_required: false): general-purpose instances "
+                    "sized to the request rate, no GPU",
                 )
             case "ml_inference" | "ml_training":
                 return ServiceChoice(
@@ -130,6 +144,8 @@ class CloudEngineerAgent(Agent):
             "cdn_offload",
             "nat_share_of_egress",
             "boot_volume_gb",
+            "lb_gb_per_capacity_unit_hour",
+            "db_min_storage_gb",
         )
         return [r.assumption() for r in map(self._k.sizing, keys)]
 
@@ -137,8 +153,8 @@ class CloudEngineerAgent(Agent):
         findings = [
             Finding(
                 id=f"quote-{q.provider}",
-                title=f"{q.provider} in {q.region}: ${q.monthly_usd:,.2f}/month",
-                detail=f"{len(q.lines)} priced lines, {len(q.missing)} without a price",
+                title=f"{q.provider}: ${q.monthly_usd:,.2f}/month" + ("" if q.complete else " (lower bound)"),
+                detail=f"{_parts(q)}; {len(q.lines)} priced lines, {len(q.missing)} without a price",
                 evidence=[quote_evidence(q)],
             )
             for q in plan.quotes
@@ -150,9 +166,36 @@ class CloudEngineerAgent(Agent):
                     id="missing-prices",
                     title=f"{len(missing)} line(s) could not be priced",
                     severity=Severity.MEDIUM,
-                    detail="; ".join(f"{m.provider} {m.component}: {m.reason}" for m in missing),
+                    detail="; ".join(
+                        f"{m.provider} {m.component}"
+                        + (f" ({m.workload})" if m.workload else "")
+                        + (f", {m.volume}" if m.volume else "")
+                        + f": {m.reason}"
+                        for m in missing
+                    ),
                 )
             )
+        if not plan.comparison.like_for_like and len(plan.quotes) > 1:
+            findings.append(
+                Finding(
+                    id="provider-comparison-basis",
+                    title="Providers compared on the components every one of them prices",
+                    severity=Severity.LOW,
+                    detail=plan.comparison.note(),
+                    evidence=[quote_evidence(q) for q in plan.quotes],
+                )
+            )
+        chosen = plan.chosen
+        for m in chosen.missing if chosen else []:
+            if m.key.endswith(":database_write_capacity"):
+                findings.append(
+                    Finding(
+                        id=f"db-write-capacity-{m.workload}",
+                        title=f"{m.workload}: the write load does not fit the largest catalogued class",
+                        severity=Severity.HIGH,
+                        detail=m.reason,
+                    )
+                )
         estimates = [line for q in plan.quotes for line in q.lines if line.estimate]
         if estimates:
             findings.append(
@@ -186,7 +229,11 @@ class CloudEngineerAgent(Agent):
                 confidence=0.8 if chosen.complete else 0.6,
                 rationale="; ".join(plan.reasons)
                 + ". "
-                + "; ".join(f"{q.provider}: ${q.monthly_usd:,.2f}/month in {q.region}" for q in others),
+                + "; ".join(
+                    f"{q.provider}: ${q.monthly_usd:,.2f}/month ({_parts(q)})"
+                    + ("" if q.complete else ", a lower bound")
+                    for q in others
+                ),
                 actions=[
                     f"Open the {chosen.provider} organisation/landing zone in {chosen.region}",
                     "Deploy the bill of materials in the technical report",
@@ -195,14 +242,14 @@ class CloudEngineerAgent(Agent):
                 best_practices=("COST07-BP02", "PERF04-BP06"),
                 monthly_cost_in_plan=chosen.monthly_usd,
                 provider=chosen.provider,
-                regions=[chosen.region],
+                regions=[chosen.region] + ([chosen.dr.region] if chosen.dr and chosen.dr.region else []),
                 services=sorted({line.service for line in chosen.lines}),
                 conflicts_with=[f"provider:{q.provider}" for q in others],
             )
         ]
         platforms = {c.pattern: c for c in choices if c.workload_type in {"web_app", "api"}}
         for pattern, choice in platforms.items():
-            lines = [line for line in chosen.lines if line.workload == choice.workload]
+            lines = [line for line in chosen.primary_lines if line.workload == choice.workload]
             recs.append(
                 rec.make(
                     f"platform:{'managed_kubernetes' if 'Kubernetes' in pattern else 'autoscaling_vms'}",
@@ -235,7 +282,7 @@ class CloudEngineerAgent(Agent):
     ) -> list[Recommendation]:
         recs = []
         for choice in choices:
-            lines = [line for line in chosen.lines if line.workload == choice.workload]
+            lines = [line for line in chosen.primary_lines if line.workload == choice.workload]
             cost = sum(line.monthly_usd for line in lines) if lines else None
             evidence = [line_evidence(line) for line in lines[:4]]
             if choice.workload_type == "database":
@@ -264,10 +311,14 @@ class CloudEngineerAgent(Agent):
                 )
             elif choice.workload_type in {"ml_inference", "ml_training"} and lines:
                 sku = lines[0].sku
+                gpu = "GPU" in choice.pattern
+                count = round(lines[0].quantity / self._k.sizing("hours_per_month").value)
                 recs.append(
                     rec.make(
-                        f"gpu:{choice.workload}",
-                        f"Run {choice.workload} on {sku} GPU instances",
+                        f"{'gpu' if gpu else 'inference'}:{choice.workload}",
+                        f"Run {choice.workload} on {sku} GPU instances"
+                        if gpu
+                        else f"Serve {choice.workload} on {count} × {sku} CPU instances (no GPU)",
                         category="ai_ml",
                         pillar=Pillar.PERFORMANCE,
                         priority=Priority.MEDIUM,
@@ -276,8 +327,11 @@ class CloudEngineerAgent(Agent):
                         confidence=0.7,
                         rationale=lines[0].assumption,
                         actions=[
-                            f"Reserve capacity for {sku} in {chosen.region} before launch",
-                            "Load-test the model to confirm requests per GPU",
+                            f"Reserve capacity for {sku} in {chosen.region} before launch"
+                            if gpu
+                            else f"Deploy the model server on {choice.services['compute']} in "
+                            f"{chosen.region}",
+                            f"Load-test the model to confirm requests per {'GPU' if gpu else 'vCPU'}",
                         ],
                         evidence=evidence,
                         best_practices=("PERF02-BP01", "SUS05-BP01"),
@@ -287,28 +341,32 @@ class CloudEngineerAgent(Agent):
                         regions=[chosen.region],
                     )
                 )
-        cdn = next((line for line in chosen.lines if line.kind == "cdn"), None)
+        cdn = next((line for line in chosen.primary_lines if line.kind == "cdn"), None)
         if cdn:
             recs.append(cdn_recommendation(rec, cdn))
         return recs
 
     def _budget_rec(self, rec: Recommender, ctx: AssessmentContext, chosen: ProviderQuote) -> Recommendation:
-        ceiling = ctx.constraints.budget_ceiling_usd_month
-        limit = ctx.requirements.budget.monthly_limit_usd
-        evidence = [quote_evidence(chosen), input_evidence("budget.monthly_limit_usd", limit)]
-        if chosen.monthly_usd > ceiling:
-            gap = chosen.monthly_usd - limit
+        check = monthly_check(ctx, chosen)
+        budget = ctx.requirements.budget
+        evidence = [
+            quote_evidence(chosen),
+            input_evidence("budget.monthly_limit_usd", budget.monthly_limit_usd),
+            input_evidence("budget.flexibility", budget.flexibility.value),
+        ]
+        if check.status == "over_ceiling":
+            least = "" if chosen.complete else "at least "
             return rec.make(
                 "cost:budget_gap",
-                f"Close a ${gap:,.0f}/month gap between the plan and the budget",
+                f"Close a {least}${chosen.monthly_usd - check.limit_usd:,.0f}/month gap between the plan "
+                "and the budget",
                 category="cost",
                 pillar=Pillar.COST,
                 priority=Priority.CRITICAL,
                 impact=5,
                 effort=3,
                 confidence=0.8,
-                rationale=f"the priced plan costs ${chosen.monthly_usd:,.2f}/month against a "
-                f"limit of ${limit:,.2f} (ceiling ${ceiling:,.2f} with the stated flexibility)",
+                rationale=f"the plan ({_parts(chosen)}): {check.note}",
                 actions=[
                     "Right-size from load-test data before buying capacity",
                     "Price 1- and 3-year commitments for the steady baseline",
@@ -319,24 +377,43 @@ class CloudEngineerAgent(Agent):
                 best_practices=("COST01-BP03", "COST06-BP02", "COST07-BP01"),
                 provider=chosen.provider,
             )
-        headroom = limit - chosen.monthly_usd
         return rec.make(
             "cost:budget_guardrails",
             "Set budget alerts and cost allocation tags from day one",
             category="cost",
             pillar=Pillar.COST,
-            priority=Priority.MEDIUM,
+            priority=Priority.HIGH if check.status == "over_limit" else Priority.MEDIUM,
             impact=3,
             effort=1,
             confidence=0.9,
-            rationale=f"the plan fits the budget with ${headroom:,.2f}/month of headroom; alerts keep it "
-            "there "
-            "as usage grows",
+            rationale=f"the plan ({_parts(chosen)}): {check.note}; alerts keep spend visible as usage grows",
             actions=[
-                "Create monthly budgets with alerts at 80 % and 100 %",
+                "Create monthly budgets with alerts at 80 % and 100 % of the limit",
                 "Tag every resource with team, environment and workload",
-            ],
+            ]
+            + ([] if chosen.complete else ["Price the unpriced items before committing the budget"]),
             evidence=evidence,
             best_practices=("COST01-BP03", "COST03-BP02"),
             provider=chosen.provider,
         )
+
+
+def _parts(quote: ProviderQuote) -> str:
+    """The quote's parts in words: primary region, and the DR footprint when there is one."""
+    text = f"primary {quote.region} ${quote.primary_usd:,.2f}"
+    dr = quote.dr
+    if dr and dr.region:
+        text += f" + {dr.strategy} DR in {dr.region} ${quote.dr_usd:,.2f}"
+    elif dr:
+        text += f"; {dr.strategy}: {dr.basis}"
+    return text
+
+
+def _summary(chosen: ProviderQuote | None) -> str:
+    if chosen is None:
+        return "No provider could be priced."
+    bound = "" if chosen.complete else f"; {len(chosen.missing)} item(s) without a price, so a lower bound"
+    return (
+        f"Recommended {chosen.provider} at ${chosen.monthly_usd:,.2f}/month ({_parts(chosen)}; "
+        f"{len(chosen.lines)} priced lines{bound})"
+    )

@@ -10,10 +10,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
-from infra_mind.config import Settings
+from infra_mind.config import Settings, load_settings
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.domain.requirements import AssessmentInput
@@ -21,8 +22,8 @@ from infra_mind.engine.events import InMemoryEventBus
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.engine.orchestrator import Cancellation, Mode
 from infra_mind.engine.pipeline import Pipeline, RunOutcome
-from infra_mind.engine.validation import build_context
-from infra_mind.errors import InfraMindError, InputUnreadable, InvalidInput
+from infra_mind.engine.validation import build_context, region_index
+from infra_mind.errors import ConfigurationError, InfraMindError, InputUnreadable, InvalidInput
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.logs import configure_logging
 
@@ -54,12 +55,12 @@ def assess(
 ) -> None:
     """Run an assessment and write DIR/assessment.json plus the reports."""
     console = Console(stderr=True)
-    settings = Settings()
+    settings = _settings(console)
     configure_logging(settings.log_level, json=settings.log_json)
     chosen = _parse_formats(formats, console)
     try:
-        spec = load_input_file(input_path)
         knowledge = Knowledge.load(settings.knowledge_dir)
+        spec = load_input_file(input_path, regions=region_index(knowledge))
         bus = InMemoryEventBus()
         pipeline = build_pipeline(settings, knowledge, bus, report_formats=chosen)
         run_id = uuid.uuid4().hex
@@ -98,18 +99,24 @@ def assess(
 def validate(input_path: InputArg) -> None:
     """Check an input and show what Phase 1 derives from it: constraints, frameworks, warnings."""
     console = Console()
-    settings = Settings()
+    errors = Console(stderr=True)
+    settings = _settings(errors)
     try:
-        spec = load_input_file(input_path)
-        ctx = build_context(spec, Knowledge.load(settings.knowledge_dir))
+        knowledge = Knowledge.load(settings.knowledge_dir)
+        spec = load_input_file(input_path, regions=region_index(knowledge))
+        ctx = build_context(spec, knowledge)
     except (InvalidInput, InputUnreadable) as exc:
-        _print_invalid(exc, Console(stderr=True))
+        _print_invalid(exc, errors)
         raise typer.Exit(EXIT_INVALID) from exc
+    except InfraMindError as exc:
+        errors.print(Text.assemble(("error:", "red"), f" {exc.message}"))
+        raise typer.Exit(EXIT_ERROR) from exc
     c = ctx.constraints
     console.print(f"[green]valid[/green]: {spec.company.name}, {len(spec.workloads)} workload(s)")
+    p = ctx.profile
     console.print(
-        f"  peak {ctx.profile.peak_rps:g} req/s, {ctx.profile.vcpu:g} vCPU, "
-        f"{ctx.profile.storage_gb:g} GB, {ctx.profile.gpu_count} GPU(s)"
+        f"  peak {p.peak_rps:g} req/s (average {p.average_rps:g}), {p.vcpu:g} vCPU, {p.storage_gb:g} GB, "
+        f"{p.serving_gpu_count} serving GPU(s), {p.training_gpu_hours_per_month:g} training GPU-hours/month"
     )
     console.print(
         f"  zones {c.zones_required}, regions {c.regions_required}, budget ceiling "
@@ -121,6 +128,12 @@ def validate(input_path: InputArg) -> None:
         console.print(f"  {framework.framework.value}: {'; '.join(framework.reasons)}")
     for warning in ctx.warnings:
         console.print(f"  [yellow]warning[/yellow] {warning.field}: {warning.message}")
+    for default in ctx.defaults:
+        console.print(
+            f"  default {default.field} = {default.value} (not in the input; drives {default.drives})",
+            markup=False,
+            highlight=False,
+        )
 
 
 async def _run(
@@ -143,6 +156,14 @@ async def _run(
         loop.remove_signal_handler(signal.SIGINT)
         if follower is not None:
             await asyncio.wait_for(follower, timeout=1.0) if not follower.done() else None
+
+
+def _settings(console: Console) -> Settings:
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
+        raise typer.Exit(EXIT_INVALID) from exc
 
 
 def _parse_formats(formats: str, console: Console) -> tuple[str, ...]:

@@ -104,6 +104,14 @@ class BusinessGoal(Strict):
 
 
 class GrowthProjection(Strict):
+    """Users now and at 6, 12 and 24 months: a projection that never falls.
+
+    A projection below today's users, or below the previous horizon's, is rejected rather than warned
+    about: the curve drives every capacity and cost figure, and a fall between horizons is almost always
+    a typo (a missing zero, swapped columns). A business that expects to shrink can say so with equal
+    figures.
+    """
+
     current_users: int = Field(ge=0)
     users_6m: int = Field(ge=0)
     users_12m: int = Field(ge=0)
@@ -111,11 +119,21 @@ class GrowthProjection(Strict):
 
     @field_validator("users_6m", "users_12m", "users_24m")
     @classmethod
-    def _not_below_current(cls, value: int, info: ValidationInfo) -> int:
+    def _never_falls(cls, value: int, info: ValidationInfo) -> int:
         current = info.data.get("current_users")
         if current is not None and value < current:
             raise ValueError(f"projected users ({value}) must not be below current_users ({current})")
+        previous = _PREVIOUS_HORIZON.get(info.field_name or "")
+        earlier = info.data.get(previous) if previous else None
+        if previous and earlier is not None and value < earlier:
+            raise ValueError(
+                f"projected users ({value:,}) must not fall below {previous} ({earlier:,}); "
+                "the projection only grows or stays flat"
+            )
         return value
+
+
+_PREVIOUS_HORIZON = {"users_12m": "users_6m", "users_24m": "users_12m"}
 
 
 class Flexibility(StrEnum):

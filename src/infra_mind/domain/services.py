@@ -17,6 +17,9 @@ class ProviderSeries(Model):
     cumulative_usd: list[float] = Field(min_length=36, max_length=36)
     total_36m_usd: float
     complete: bool = Field(description="False when some lines had no price; totals then understate")
+    missing_prices: int = Field(default=0, description="items of today's plan without a price")
+    primary_usd: float = Field(default=0, description="month 0: the primary-region part")
+    dr_usd: float = Field(default=0, description="month 0: the DR-footprint part")
 
 
 class CostScenario(Model):
@@ -29,6 +32,7 @@ class CostScenario(Model):
 class CostModel(Model):
     months: int = 36
     scenarios: list[CostScenario]
+    basis: str = Field(default="", description="how each monthly series was derived")
 
 
 class FrameworkScore(Model):

@@ -20,7 +20,7 @@ BUDGET_FLEXIBILITY = {Flexibility.STRICT: 1.0, Flexibility.MODERATE: 1.1, Flexib
 CCPA_REVENUE_THRESHOLD_USD = 26_625_000
 CCPA_CONSUMER_THRESHOLD = 100_000
 
-_MARKET_GEOGRAPHY = {
+MARKET_GEOGRAPHY: dict[Market, tuple[Geography, ...]] = {
     Market.NORTH_AMERICA: (Geography.NORTH_AMERICA,),
     Market.SOUTH_AMERICA: (Geography.SOUTH_AMERICA, Geography.NORTH_AMERICA),
     Market.EUROPE: (Geography.EUROPE,),
@@ -51,7 +51,7 @@ def ranked_regions(spec: AssessmentInput, knowledge: Knowledge, provider: CloudP
     market = spec.company.customer_markets[0]
 
     def rank(region: Region) -> tuple[int, int, float, str]:
-        geographies = _MARKET_GEOGRAPHY[market]
+        geographies = MARKET_GEOGRAPHY[market]
         geo_rank = (
             geographies.index(region.geography) if region.geography in geographies else len(geographies)
         )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from infra_mind.domain.context import AssessmentContext, Constraints, InputWarning, WorkloadProfile
+from infra_mind.domain.growth import HORIZON_MONTHS
+from infra_mind.domain.input_rules import RegionIndex, RegionInfo, defaulted_fields
 from infra_mind.domain.requirements import AssessmentInput, CloudProvider, Market
 from infra_mind.engine.constraints import (
     applicable_frameworks,
@@ -16,8 +20,22 @@ from infra_mind.errors import FieldError, InvalidInput
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import InstanceCategory, Provider
 
+GROWTH_X_24M = 100
+"""User growth above this factor over 24 months is unusual; each step of the projection is held to the
+same compound monthly rate (100× in 24 months ≈ 21 % a month), so a jump hidden in one step is caught."""
+TOTAL_BUDGET_SHARE = 0.5
+"""A 36-month total budget below this share of 36 × the monthly limit means the monthly limit cannot be
+spent most months: one of the two figures is probably wrong. Spend that ramps up with growth explains a
+total somewhat below 36 months at the limit, not one below half of it."""
+
+
+def region_index(knowledge: Knowledge) -> RegionIndex:
+    """The region catalog in the shape the input rules check against (domain.input_rules.parse_input)."""
+    return {r.code: RegionInfo(r.provider.value, r.jurisdiction) for r in knowledge.all_regions()}
+
 
 def build_context(spec: AssessmentInput, knowledge: Knowledge) -> AssessmentContext:
+    """Raises InvalidInput for rules that need the catalog when the input was parsed without it."""
     warnings: list[InputWarning] = []
     _check_preferred_regions(spec, knowledge)
     allowed: dict[CloudProvider, tuple[str, ...]] = {}
@@ -51,6 +69,12 @@ def build_context(spec: AssessmentInput, knowledge: Knowledge) -> AssessmentCont
         providers=tuple(allowed),
         allowed_regions=allowed,
         home_regions={p: codes[0] for p, codes in allowed.items()},
+        region_geography={
+            code: region.geography.value
+            for p, codes in allowed.items()
+            for code in codes
+            if (region := knowledge.region(Provider(p.value), code))
+        },
         residency=tuple(j.value for j in spec.compliance.data_residency),
         frameworks=tuple(applicable_frameworks(spec)),
         budget_ceiling_usd_month=budget_ceiling(spec),
@@ -59,7 +83,11 @@ def build_context(spec: AssessmentInput, knowledge: Knowledge) -> AssessmentCont
     )
     warnings += _plausibility(spec, constraints, profile, knowledge)
     return AssessmentContext(
-        requirements=spec, profile=profile, constraints=constraints, warnings=tuple(warnings)
+        requirements=spec,
+        profile=profile,
+        constraints=constraints,
+        warnings=tuple(warnings),
+        defaults=defaulted_fields(spec),
     )
 
 
@@ -139,16 +167,8 @@ def _plausibility(
                 + " while customers are in North America: expect higher latency for them",
             )
         )
-    growth = spec.growth
-    if growth.current_users and growth.users_24m > 100 * growth.current_users:
-        out.append(
-            _warn(
-                "implausible_growth",
-                "growth.users_24m",
-                f"{growth.users_24m / growth.current_users:.0f}× user growth in 24 months is unusual; "
-                "capacity and cost scale with it",
-            )
-        )
+    out += _growth(spec)
+    out += _total_budget(spec)
     floor = _priced_floor(profile, constraints, knowledge)
     if floor is not None and floor > constraints.budget_ceiling_usd_month:
         out.append(
@@ -169,6 +189,51 @@ def _plausibility(
             )
         )
     return out
+
+
+def _growth(spec: AssessmentInput) -> list[InputWarning]:
+    """Each step of the projection against the compound monthly rate of GROWTH_X_24M in 24 months."""
+    g = spec.growth
+    monthly = GROWTH_X_24M ** (1 / 24)
+    points = [
+        (0, "current_users", g.current_users),
+        (6, "users_6m", g.users_6m),
+        (12, "users_12m", g.users_12m),
+        (24, "users_24m", g.users_24m),
+    ]
+    out = []
+    for (m0, name0, u0), (m1, name1, u1) in pairwise(points):
+        if u0 == 0 or u1 <= u0 * monthly ** (m1 - m0):
+            continue
+        rate = (u1 / u0) ** (1 / (m1 - m0)) - 1
+        out.append(
+            _warn(
+                "implausible_growth",
+                f"growth.{name1}",
+                f"{u1 / u0:.3g}× user growth from {name0} ({u0:,}) to {name1} ({u1:,}) in {m1 - m0} months "
+                f"({rate:.0%} a month) is unusual (the threshold is {GROWTH_X_24M}× in 24 months, "
+                f"{monthly - 1:.0%} a month); capacity and cost scale with it",
+            )
+        )
+    return out
+
+
+def _total_budget(spec: AssessmentInput) -> list[InputWarning]:
+    budget = spec.budget
+    full = HORIZON_MONTHS * budget.monthly_limit_usd
+    if budget.total_max_usd is None or budget.total_max_usd >= TOTAL_BUDGET_SHARE * full:
+        return []
+    return [
+        _warn(
+            "total_budget_below_monthly",
+            "budget.total_max_usd",
+            f"the {HORIZON_MONTHS}-month total of ${budget.total_max_usd:,.0f} allows "
+            f"${budget.total_max_usd / HORIZON_MONTHS:,.0f}/month on average, "
+            f"{budget.total_max_usd / full:.0%} of the monthly limit of ${budget.monthly_limit_usd:,.0f} "
+            f"(${full:,.0f} over {HORIZON_MONTHS} months): one of the two figures is probably wrong; "
+            "the plan is checked against both",
+        )
+    ]
 
 
 def _priced_floor(profile: WorkloadProfile, constraints: Constraints, knowledge: Knowledge) -> float | None:

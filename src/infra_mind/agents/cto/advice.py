@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from infra_mind.agents.budget import monthly_check
 from infra_mind.agents.cto.analysis import Analysis
 from infra_mind.agents.cto.costs import tco_evidence
 from infra_mind.agents.cto.risks import SCORE, RiskItem
@@ -78,10 +79,13 @@ def _tco(rec: Recommender, a: Analysis, tco: ProviderTco) -> Recommendation:
         input_evidence("growth.current_users", growth.current_users),
         input_evidence("growth.users_24m", growth.users_24m),
     ]
+    least = "" if tco.complete else "at least "
     return rec.make(
         "strategy:tco",
-        f"Plan for ${tco.tco_36m_usd:,.0f} over 36 months on {tco.provider.upper()} "
-        f"(${tco.monthly_usd[0]:,.0f}/month now, ${tco.monthly_usd[-1]:,.0f}/month in month 36)",
+        f"Plan for {least}${tco.tco_36m_usd:,.0f} over 36 months on {tco.provider.upper()} "
+        f"(${tco.monthly_usd[0]:,.0f}/month now, ${tco.monthly_usd[-1]:,.0f}/month in month 36"
+        + ("" if tco.complete else f"; {tco.missing_prices} item(s) unpriced")
+        + ")",
         category="cost",
         pillar=Pillar.COST,
         priority=Priority.HIGH,
@@ -141,11 +145,12 @@ def _roadmap(rec: Recommender, a: Analysis) -> Recommendation:
 
 
 def _budget_gap(rec: Recommender, a: Analysis, chosen: ProviderQuote, tco: ProviderTco) -> Recommendation:
-    ceiling = a.ctx.constraints.budget_ceiling_usd_month
     limit = a.ctx.requirements.budget.monthly_limit_usd
+    gap = "at least " if not chosen.complete else ""
+    dr = f" (primary ${chosen.primary_usd:,.2f} + DR ${chosen.dr_usd:,.2f})" if chosen.dr_usd else ""
     return rec.make(
         "cost:budget_gap",
-        f"Close a ${chosen.monthly_usd - limit:,.0f}/month gap between the plan and the budget",
+        f"Close a {gap}${chosen.monthly_usd - limit:,.0f}/month gap between the plan and the budget",
         category="cost",
         pillar=Pillar.COST,
         priority=Priority.CRITICAL,
@@ -153,9 +158,8 @@ def _budget_gap(rec: Recommender, a: Analysis, chosen: ProviderQuote, tco: Provi
         effort=3,
         confidence=0.8,
         rationale=(
-            f"the priced plan costs ${chosen.monthly_usd:,.2f}/month against a limit of ${limit:,.2f} "
-            f"(ceiling ${ceiling:,.2f} with the stated flexibility); over 36 months the TCO is "
-            f"${tco.tco_36m_usd:,.0f} against ${ceiling * len(tco.monthly_usd):,.0f} at the ceiling"
+            f"the plan{dr}: {monthly_check(a.ctx, chosen).note}"
+            + (f"; {tco.total_budget_note}" if tco.total_budget_note else "")
         ),
         actions=[
             "Agree the budget or the scope with the CFO before the foundation phase",
@@ -166,6 +170,12 @@ def _budget_gap(rec: Recommender, a: Analysis, chosen: ProviderQuote, tco: Provi
             quote_evidence(chosen),
             tco_evidence(tco),
             input_evidence("budget.monthly_limit_usd", limit),
+            input_evidence("budget.flexibility", a.ctx.requirements.budget.flexibility.value),
+            *(
+                [input_evidence("budget.total_max_usd", a.ctx.requirements.budget.total_max_usd)]
+                if a.ctx.requirements.budget.total_max_usd is not None
+                else []
+            ),
         ],
         best_practices=("COST01-BP03", "COST07-BP01"),
         provider=chosen.provider,
@@ -244,7 +254,7 @@ def findings(a: Analysis) -> list[Finding]:
             id=f"tco-{t.provider}",
             title=f"{t.provider}: 36-month TCO ${t.tco_36m_usd:,.0f}",
             detail=f"{t.budget_note}. Migration: {t.migration_basis}",
-            severity=Severity.INFO if t.within_budget else Severity.MEDIUM,
+            severity={True: Severity.INFO, None: Severity.LOW}.get(t.within_budget, Severity.MEDIUM),
             evidence=[tco_evidence(t)],
         )
         for t in a.tcos

@@ -10,6 +10,7 @@ from infra_mind.agents.cto.risks import RiskItem, risk_register
 from infra_mind.agents.cto.roadmap import Roadmap, build_roadmap, roadmap_assumptions
 from infra_mind.agents.cto.sourcing import SkillGap, Sourcing, build_vs_buy, skill_gaps
 from infra_mind.agents.plan import PricedPlan
+from infra_mind.agents.tco import growth_series
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import CtoOutput, GoalFit, ProviderTco, RoiComparison
 from infra_mind.knowledge.catalog import Knowledge
@@ -54,7 +55,8 @@ class Analysis:
 def analyse(ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan) -> Analysis:
     rule = knowledge.sizing(MIGRATION_RULE)
     quote = plan.chosen
-    tcos = [provider_tco(ctx, q, rule) for q in plan.quotes]
+    series = growth_series(ctx, knowledge, plan)
+    tcos = [provider_tco(ctx, q, series[q.provider], rule) for q in plan.quotes]
     chosen = next((t for t in tcos if t.provider == plan.provider), None)
     comparison = roi(ctx, chosen) if chosen else None
     note = (

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from infra_mind.agents.tco import monthly_series
+from infra_mind.agents.budget import ceiling_text, monthly_check, total_check
+from infra_mind.agents.tco import SERIES_BASIS, CostSeries
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Evidence, EvidenceKind
 from infra_mind.domain.growth import HORIZON_MONTHS, demand_factor, users_at
@@ -56,46 +57,71 @@ def migration_basis(spec: AssessmentInput, quote: ProviderQuote, rule: SizingRul
     )
 
 
-def provider_tco(ctx: AssessmentContext, quote: ProviderQuote, rule: SizingRule) -> ProviderTco:
+def provider_tco(
+    ctx: AssessmentContext, quote: ProviderQuote, series: CostSeries, rule: SizingRule
+) -> ProviderTco:
+    """The 36-month TCO of a provider's plan (primary + DR) from its re-priced growth series."""
     spec = ctx.requirements
-    series = monthly_series(quote, spec.growth, spec.workloads)
-    run = round(sum(series), 2)
+    run = round(sum(series.monthly_usd), 2)
     migration = round(quote.monthly_usd * rule.value, 2) if current_footprint(spec) else 0.0
     tco = round(run + migration, 2)
     ceiling = ctx.constraints.budget_ceiling_usd_month
-    total_max = spec.budget.total_max_usd
-    over = next((month for month, cost in enumerate(series, start=1) if cost > ceiling), None)
+    over = next((month for month, cost in enumerate(series.monthly_usd, start=1) if cost > ceiling), None)
+    check = monthly_check(ctx, quote)
+    total_note = total_check(ctx, tco, quote.complete, len(quote.missing))
+    within_total = _within_total(spec.budget.total_max_usd, tco, quote.complete)
+    monthly = {"within_limit": True, "over_limit": False, "over_ceiling": False}.get(check.status)
+    within = _all(monthly, True if spec.budget.total_max_usd is None else within_total)
+    dr = quote.dr
     return ProviderTco(
         provider=quote.provider,
         region=quote.region,
         monthly_run_usd=quote.monthly_usd,
-        monthly_usd=[round(cost, 2) for cost in series],
+        primary_usd=quote.primary_usd,
+        dr_usd=quote.dr_usd,
+        dr_strategy=dr.strategy if dr else None,
+        dr_region=dr.region if dr else None,
+        monthly_usd=[round(cost, 2) for cost in series.monthly_usd],
+        series_basis=SERIES_BASIS,
+        series_complete=series.complete,
         run_36m_usd=run,
         migration_one_off_usd=migration,
         migration_basis=migration_basis(spec, quote, rule),
         tco_36m_usd=tco,
         complete=quote.complete,
         missing_prices=len(quote.missing),
-        within_budget=quote.monthly_usd <= ceiling and (total_max is None or tco <= total_max),
+        within_budget=within,
+        within_total_budget=within_total,
         first_month_over_ceiling=over,
-        budget_note=_budget_note(quote, tco, ceiling, total_max, over),
+        budget_note=_budget_note(ctx, quote, check.note, total_note, over),
+        total_budget_note=total_note,
     )
 
 
+def _all(*verdicts: bool | None) -> bool | None:
+    """False when any verdict is False, None (undetermined) when any is unknown, else True."""
+    if any(v is False for v in verdicts):
+        return False
+    return None if any(v is None for v in verdicts) else True
+
+
+def _within_total(total_max: float | None, tco: float, complete: bool) -> bool | None:
+    if total_max is None:
+        return None
+    if tco > total_max:
+        return False
+    return True if complete else None
+
+
 def _budget_note(
-    quote: ProviderQuote, tco: float, ceiling: float, total_max: float | None, over: int | None
+    ctx: AssessmentContext, quote: ProviderQuote, monthly: str, total: str | None, over: int | None
 ) -> str:
-    fits = "within" if quote.monthly_usd <= ceiling else "over"
-    parts = [
-        f"today's run cost ${quote.monthly_usd:,.2f}/month is {fits} the ceiling of ${ceiling:,.2f}/month"
-    ]
-    if over is not None and quote.monthly_usd <= ceiling:
-        parts.append(f"growth takes it past the ceiling in month {over}")
-    if total_max is not None:
-        parts.append(
-            f"the 36-month TCO ${tco:,.0f} is {'within' if tco <= total_max else 'over'} "
-            f"budget.total_max_usd ${total_max:,.0f} (read as the budget for the 36-month horizon)"
-        )
+    parts = [f"today's run cost: {monthly}"]
+    if over is not None and quote.monthly_usd <= ctx.constraints.budget_ceiling_usd_month:
+        what = "run cost" if quote.complete else "priced run cost"
+        parts.append(f"growth takes the {what} past {ceiling_text(ctx)} in month {over}")
+    if total is not None:
+        parts.append(total)
     if quote.missing:
         parts.append(f"understated: {len(quote.missing)} line(s) have no catalog price")
     return "; ".join(parts)
@@ -104,14 +130,14 @@ def _budget_note(
 def tco_evidence(tco: ProviderTco) -> Evidence:
     first, last = tco.monthly_usd[0], tco.monthly_usd[-1]
     missing = f"; excludes {tco.missing_prices} unpriced line(s)" if tco.missing_prices else ""
+    dr = f" incl. {tco.dr_strategy} DR ${tco.dr_usd:,.2f}" if tco.dr_usd else ""
     return Evidence(
         kind=EvidenceKind.DERIVED,
         ref=f"tco:{tco.provider}@{tco.region}",
         detail=(
-            f"{HORIZON_MONTHS} months of run cost ${tco.run_36m_usd:,.2f} (month 1 ${first:,.2f}, month "
-            f"{HORIZON_MONTHS} ${last:,.2f}: user-driven lines follow the growth projection, data lines the "
-            f"data growth, fixed lines stay flat) + migration ${tco.migration_one_off_usd:,.2f} = "
-            f"${tco.tco_36m_usd:,.2f}{missing}"
+            f"{HORIZON_MONTHS} months of run cost ${tco.run_36m_usd:,.2f} (month 1 ${first:,.2f}{dr}, month "
+            f"{HORIZON_MONTHS} ${last:,.2f}; {tco.series_basis}) + migration "
+            f"${tco.migration_one_off_usd:,.2f} = ${tco.tco_36m_usd:,.2f}{missing}"
         ),
     )
 
@@ -134,13 +160,19 @@ def roi(ctx: AssessmentContext, tco: ProviderTco) -> RoiComparison:
 
 
 def roi_note(ctx: AssessmentContext, tco: ProviderTco, comparison: RoiComparison) -> str:
+    dr = f", with its {tco.dr_strategy} DR footprint" if tco.dr_usd else ""
     head = (
-        f"On {tco.provider.upper()} the 36-month TCO is ${tco.tco_36m_usd:,.0f} (run ${tco.run_36m_usd:,.0f}"
-        f" + migration ${tco.migration_one_off_usd:,.0f})."
+        f"On {tco.provider.upper()}{dr} the 36-month TCO is "
+        + ("" if tco.complete else "at least ")
+        + f"${tco.tco_36m_usd:,.0f} (run ${tco.run_36m_usd:,.0f} + migration "
+        f"${tco.migration_one_off_usd:,.0f})."
     )
-    parts = [head, _against_spend(ctx, comparison)]
+    parts = [head, _against_spend(ctx, comparison, tco)]
     if not tco.complete:
-        parts.append(f"It understates: {tco.missing_prices} line(s) have no catalog price.")
+        parts.append(
+            f"It understates: {tco.missing_prices} line(s) have no catalog price, so every figure here is a "
+            "lower bound."
+        )
     parts.append(
         "Revenue uplift is not estimated: the input carries no figures to ground it; the goals below "
         "show what the plan delivers and when."
@@ -148,23 +180,26 @@ def roi_note(ctx: AssessmentContext, tco: ProviderTco, comparison: RoiComparison
     return " ".join(parts)
 
 
-def _against_spend(ctx: AssessmentContext, c: RoiComparison) -> str:
+def _against_spend(ctx: AssessmentContext, c: RoiComparison, tco: ProviderTco) -> str:
     if c.current_36m_usd is None or c.difference_36m_usd is None or c.current_monthly_usd is None:
         return "No current spend is given, so there is no status quo to compare it with."
-    verdict = (
-        f"${-c.difference_36m_usd:,.0f} less than"
-        if c.difference_36m_usd < 0
-        else f"${c.difference_36m_usd:,.0f} more than"
-    )
-    text = (
-        f"That is {verdict} today's spend held flat (36 × ${c.current_monthly_usd:,.0f} = "
-        f"${c.current_36m_usd:,.0f})."
-    )
+    flat = f"today's spend held flat (36 × ${c.current_monthly_usd:,.0f} = ${c.current_36m_usd:,.0f})"
+    if c.difference_36m_usd >= 0:
+        more = "at least " if not tco.complete else ""
+        text = f"That is {more}${c.difference_36m_usd:,.0f} more than {flat}."
+    elif tco.complete:
+        text = f"That is ${-c.difference_36m_usd:,.0f} less than {flat}."
+    else:
+        text = (
+            f"The priced part is ${-c.difference_36m_usd:,.0f} less than {flat}; the unpriced items come off "
+            "that, so it is not a saving until they are priced."
+        )
     growth = ctx.requirements.growth
     if c.plan_usd_per_user_month is not None and c.current_usd_per_user_month is not None:
+        least = "" if tco.complete else "at least "
         text += (
             f" Today's spend serves {growth.current_users:,} users while the plan follows the projection to "
-            f"{growth.users_24m:,} at 24 months: ${c.plan_usd_per_user_month:,.4f} per user-month against "
-            f"${c.current_usd_per_user_month:,.4f} today."
+            f"{growth.users_24m:,} at 24 months: {least}${c.plan_usd_per_user_month:,.4f} per user-month "
+            f"against ${c.current_usd_per_user_month:,.4f} today."
         )
     return text

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from infra_mind.agents.bom import kubernetes_line
+from infra_mind.agents.bom import kubernetes_line, uses_kubernetes
 from infra_mind.agents.cto.costs import load_factor_24m
-from infra_mind.agents.cto.roadmap import DELIVER, FOUNDATION, HARDEN, OPTIMISE, Roadmap, framework_name
+from infra_mind.agents.cto.roadmap import (
+    DELIVER,
+    FOUNDATION,
+    HARDEN,
+    OPTIMISE,
+    Roadmap,
+    framework_name,
+    workload_platform,
+)
+from infra_mind.agents.products import PRODUCTS
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import GoalFit, ProviderTco
 from infra_mind.domain.pricing import ProviderQuote
-from infra_mind.domain.requirements import Architecture, BusinessGoal, GoalCategory
+from infra_mind.domain.requirements import Architecture, BusinessGoal, CloudProvider, GoalCategory, Market
+from infra_mind.engine.constraints import MARKET_GEOGRAPHY
+from infra_mind.knowledge.models import Provider
 
 GOAL_PHASE = {
     GoalCategory.TIME_TO_MARKET: FOUNDATION,
@@ -21,6 +32,7 @@ GOAL_PHASE = {
     GoalCategory.COST_REDUCTION: OPTIMISE,
 }
 AI_WORKLOADS = {"ml_inference", "ml_training", "llm_application"}
+ACTIVE_DR_STRATEGY = "multi_site_active"
 
 
 def fit_goals(
@@ -88,12 +100,7 @@ def _how(
         case GoalCategory.TIME_TO_MARKET:
             return "infrastructure as code and a CI/CD pipeline from the foundation phase on", True
         case GoalCategory.GLOBAL_EXPANSION:
-            markets = ", ".join(m.value for m in spec.company.customer_markets)
-            return (
-                f"customers in {markets}; {ctx.constraints.regions_required} region(s) planned in "
-                f"{quote.region if quote else 'the chosen provider'}, more regions added per market",
-                True,
-            )
+            return _global(ctx, quote)
     platform = "managed Kubernetes" if kubernetes_line(quote) else "autoscaling VMs"
     architecture = spec.current_infrastructure.architecture
     if architecture is Architecture.NONE:
@@ -111,15 +118,89 @@ def _cost(ctx: AssessmentContext, tco: ProviderTco | None) -> tuple[str, bool]:
             "keep unit cost down",
             True,
         )
-    if tco.monthly_run_usd <= spend:
+    unpriced = (
+        f" ({tco.missing_prices} item(s) have no catalog price, so this is a lower bound)"
+        if not tco.complete
+        else ""
+    )
+    at_least = "" if tco.complete else "at least "
+    if tco.monthly_run_usd <= spend and tco.complete:
         return (
             f"today's load runs at ${tco.monthly_run_usd:,.0f}/month on {tco.provider} against "
             f"${spend:,.0f} now; commitments and right-sizing in the optimise phase cut it further",
             True,
         )
+    if tco.monthly_run_usd <= spend:
+        return (
+            f"the priced part of the plan is ${tco.monthly_run_usd:,.0f}/month on {tco.provider} against "
+            f"${spend:,.0f} now, leaving ${spend - tco.monthly_run_usd:,.0f}/month for the "
+            f"{tco.missing_prices} item(s) without a catalog price: the saving holds only if they cost less "
+            "(price them before committing); commitments and right-sizing in the optimise phase cut further",
+            True,
+        )
     return (
-        f"the plan costs ${tco.monthly_run_usd:,.0f}/month for today's load against ${spend:,.0f} now: it "
-        "does not reduce cost; only the optimise phase (commitments, right-sizing) can narrow the gap",
+        f"the plan costs {at_least}${tco.monthly_run_usd:,.0f}/month for today's load against ${spend:,.0f} "
+        f"now{unpriced}: it does not reduce cost; only the optimise phase (commitments, right-sizing) can "
+        "narrow the gap",
+        False,
+    )
+
+
+def serving_regions(quote: ProviderQuote | None) -> list[str]:
+    """Regions that serve users in the priced plan: the primary, plus a DR region only when it is active.
+
+    A standby (backup, pilot light, warm standby) serves no traffic until failover, so it does not bring
+    the plan closer to a market.
+    """
+    if quote is None:
+        return []
+    regions = [quote.region]
+    dr = getattr(quote, "dr", None)
+    secondary = getattr(dr, "region", None)
+    if secondary and getattr(dr, "strategy", None) == ACTIVE_DR_STRATEGY and secondary not in regions:
+        regions.append(secondary)
+    return regions
+
+
+def _global(ctx: AssessmentContext, quote: ProviderQuote | None) -> tuple[str, bool]:
+    """Addressed only when every customer market is served from a region in (or next to) its geography."""
+    markets = ctx.requirements.company.customer_markets
+    serving = serving_regions(quote)
+    if not serving:
+        return "no provider could be priced, so no region serves any market", False
+    geography = ctx.constraints.region_geography
+    served_from = {code: geography.get(code) for code in serving}
+    local: list[tuple[str, list[str]]] = []
+    remote: list[tuple[str, list[str]]] = []
+    for market in markets:
+        near = {g.value for g in MARKET_GEOGRAPHY[market]}
+        codes = [code for code, geo in served_from.items() if geo in near]
+        (local if codes else remote).append((market.value, codes))
+    where = ", ".join(f"{code} ({geo or 'unknown geography'})" for code, geo in served_from.items())
+    if not remote:
+        reached = "; ".join(f"{m} from {', '.join(codes)}" for m, codes in local)
+        return f"every customer market has a serving region: {reached}", True
+    missing = ", ".join(m for m, _ in remote)
+    wanted = {g.value for m, _ in remote for g in MARKET_GEOGRAPHY[Market(m)]}
+    own = ctx.constraints.allowed_regions.get(CloudProvider(quote.provider), ()) if quote else ()
+    candidates = [code for code in own if geography.get(code) in wanted]
+    dr = getattr(quote, "dr", None)
+    standby = getattr(dr, "region", None)
+    notes = []
+    if standby in candidates:
+        notes.append(
+            f"{standby} holds only the {getattr(dr, 'strategy', 'DR')} recovery footprint, which serves no "
+            "traffic until failover"
+        )
+    notes.append(
+        f"allowed {quote.provider if quote else ''} regions there: {', '.join(candidates)}; serving from one "
+        "needs an active deployment"
+        if candidates
+        else "the chosen provider has no allowed region there under the residency rules"
+    )
+    return (
+        f"customers in {missing} are served from {where}: the plan has no serving region in their "
+        f"geography ({'; '.join(notes)})",
         False,
     )
 
@@ -131,5 +212,13 @@ def _ai(ctx: AssessmentContext, quote: ProviderQuote | None) -> tuple[str, bool]
             "no ML or LLM workload is described in the input, so nothing in the plan delivers it yet",
             False,
         )
-    services = sorted({line.service for line in quote.lines if line.workload in names}) if quote else []
-    return f"{', '.join(names)} run on {', '.join(services) or 'the planned services'}", True
+    if quote is None:
+        return f"{', '.join(names)} on the planned services", True
+    products = PRODUCTS[Provider(quote.provider)]
+    on_cluster = uses_kubernetes(ctx.requirements)
+    where = [
+        f"{w.name} on {workload_platform(w, products, on_cluster)}"
+        for w in ctx.requirements.workloads
+        if w.type in AI_WORKLOADS
+    ]
+    return "; ".join(where), True

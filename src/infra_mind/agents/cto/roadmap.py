@@ -5,16 +5,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from infra_mind.agents.bom import uses_kubernetes
 from infra_mind.agents.cto.costs import load_factor_24m
+from infra_mind.agents.products import PRODUCTS, Products
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import RoadmapPhase
 from infra_mind.domain.pricing import Assumption, ProviderQuote
 from infra_mind.domain.requirements import Urgency
+from infra_mind.domain.workloads import (
+    Api,
+    Database,
+    DatabaseEngine,
+    LlmApplication,
+    LlmHosting,
+    MlInference,
+    MlTraining,
+    WebApp,
+    Workload,
+)
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.knowledge.models import Provider
 
 PLANNING_SOURCE = "Infra Mind planning model v1: engineering rule of thumb"
 PHASE_SHARES = (("foundation", 0.2), ("deliver", 0.4), ("harden", 0.25), ("optimise", 0.15))
 FAST_TRACK_OVERLAP = {Urgency.LOW: 0.0, Urgency.MEDIUM: 0.0, Urgency.HIGH: 0.25, Urgency.CRITICAL: 0.5}
+MIN_PHASE_MONTHS = 2
 FOUNDATION, DELIVER, HARDEN, OPTIMISE = range(4)
 
 
@@ -32,22 +47,37 @@ class Roadmap:
 def phase_spans(target_months: int, urgency: Urgency) -> list[tuple[int, int]]:
     """(first, last) month of each phase, 1-based and inclusive.
 
-    Each phase gets its share of the timeline in whole months (at least one), rounded so the shares add up
-    to the timeline; at high urgency the next phase starts before the previous one ends (fast-tracking), and
-    the optimise phase then runs on to the end of the timeline.
+    Each phase gets its share of the timeline in whole months, at least MIN_PHASE_MONTHS when the timeline
+    has room for that (else one month), the months adding up to the timeline. At high urgency the next
+    phase starts before the previous one ends (fast-tracking: the overlap share of the previous phase,
+    rounded, at least one month); the optimise phase then runs on to the end of the timeline. A timeline
+    shorter than four months cannot hold four phases: they run one month each and overrun it.
     """
+    durations = _durations(target_months)
     overlap = FAST_TRACK_OVERLAP[urgency]
     spans = []
-    start, boundary, cumulative = 1, 0, 0.0
-    for _, share in PHASE_SHARES:
-        cumulative += share
-        months = max(1, math.floor(cumulative * target_months + 0.5) - boundary)
-        boundary += months
+    start = 1
+    for months in durations:
         spans.append((start, start + months - 1))
-        start += max(1, math.ceil(months * (1 - overlap)))
+        overlap_months = min(months - 1, math.floor(months * overlap + 0.5)) if overlap else 0
+        start += months - max(overlap_months, 1 if overlap and months > 1 else 0)
     first, last = spans[-1]
     spans[-1] = (first, max(last, target_months))
     return spans
+
+
+def _durations(target_months: int) -> list[int]:
+    shares = [share for _, share in PHASE_SHARES]
+    floor = MIN_PHASE_MONTHS if target_months >= MIN_PHASE_MONTHS * len(shares) else 1
+    ideal = [share * target_months for share in shares]
+    months = [max(floor, math.floor(x + 0.5)) for x in ideal]
+    while sum(months) > target_months and any(m > floor for m in months):
+        i = max((i for i, m in enumerate(months) if m > floor), key=lambda i: months[i] - ideal[i])
+        months[i] -= 1
+    while sum(months) < target_months:
+        i = max(range(len(months)), key=lambda i: ideal[i] - months[i])
+        months[i] += 1
+    return months
 
 
 def build_roadmap(
@@ -61,11 +91,41 @@ def build_roadmap(
         ("Harden", _harden(ctx, knowledge)),
         ("Optimise", _optimise(ctx)),
     ]
-    phases = [
-        RoadmapPhase(name=name, start_month=first, end_month=last, deliverables=deliverables)
-        for (name, deliverables), (first, last) in zip(contents, spans, strict=True)
-    ]
+    phases = []
+    for index, ((name, deliverables), (first, last)) in enumerate(zip(contents, spans, strict=True)):
+        note = _overlap_note(contents, spans, index, timeline.urgency)
+        phases.append(
+            RoadmapPhase(
+                name=name,
+                start_month=first,
+                end_month=last,
+                deliverables=[note, *deliverables] if note else deliverables,
+            )
+        )
     return Roadmap(phases, timeline.target_months, FAST_TRACK_OVERLAP[timeline.urgency])
+
+
+def _overlap_note(
+    contents: list[tuple[str, list[str]]], spans: list[tuple[int, int]], index: int, urgency: Urgency
+) -> str | None:
+    """Says so when a phase starts before the previous one ends, and why."""
+    if index == 0:
+        return None
+    previous, (_, previous_end) = contents[index - 1][0], spans[index - 1]
+    start = spans[index][0]
+    if start > previous_end:
+        return None
+    months = previous_end - start + 1
+    why = (
+        f"fast-tracked because the urgency is {urgency.value}"
+        if FAST_TRACK_OVERLAP[urgency]
+        else "the timeline is too short to run the phases one after another"
+    )
+    last = "the last month" if months == 1 else f"the last {months} months"
+    return (
+        f"Starts in month {start}, overlapping {last} of {previous} on purpose: {why} "
+        "(more coordination, earlier delivery)"
+    )
 
 
 def roadmap_assumptions(urgency: Urgency) -> list[Assumption]:
@@ -103,11 +163,13 @@ def _foundation(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[str
 
 
 def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: bool) -> list[str]:
+    products = PRODUCTS[Provider(quote.provider)] if quote else None
+    on_cluster = uses_kubernetes(ctx.requirements)
     by_target: dict[str, list[str]] = {}
     for w in ctx.requirements.workloads:
-        services = sorted({line.service for line in quote.lines if line.workload == w.name}) if quote else []
+        target = workload_platform(w, products, on_cluster) if products else "the planned services"
         data = f" ({w.data_size_gb:,.0f} GB: copy, verify, cut over)" if migrating and w.data_size_gb else ""
-        by_target.setdefault(", ".join(services) or "the planned services", []).append(w.name + data)
+        by_target.setdefault(target, []).append(w.name + data)
     verb = "Migrate" if migrating else "Build"
     out = [f"{verb} {', '.join(names)} onto {target}" for target, names in by_target.items()]
     if migrating:
@@ -119,6 +181,37 @@ def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: boo
         else "Load-test to the peak load of the input"
     )
     return out
+
+
+def workload_platform(w: Workload, products: Products, on_cluster: bool) -> str:
+    """The platform a workload lands on, named from the product table as the cloud engineer's service
+    choices name it (`on_cluster` = bom.uses_kubernetes)."""
+    match w:
+        case WebApp() | Api():
+            return products.kubernetes if on_cluster else products.vm_group
+        case Database():
+            return f"{products.database} ({_ENGINE_NAMES[w.engine]}), backups in {products.object_storage}"
+        case MlInference() if not w.gpu_required:
+            platform = products.kubernetes if on_cluster else products.vm_group
+            return f"{platform} (CPU serving), artifacts in {products.object_storage}"
+        case MlInference() | MlTraining():
+            return f"{products.gpu}, artifacts in {products.object_storage}"
+        case LlmApplication() if w.hosting is LlmHosting.SELF_HOSTED:
+            return f"{products.gpu} (self-hosted model), weights in {products.object_storage}"
+        case LlmApplication():
+            return (
+                f"a managed LLM API ({products.llm_api} or another provider's), "
+                f"called from {products.functions}"
+            )
+    return f"{products.compute}, data in {products.object_storage}"
+
+
+_ENGINE_NAMES = {
+    DatabaseEngine.POSTGRESQL: "PostgreSQL",
+    DatabaseEngine.MYSQL: "MySQL",
+    DatabaseEngine.DOCUMENT: "document store",
+    DatabaseEngine.KEY_VALUE: "key-value store",
+}
 
 
 def _harden(ctx: AssessmentContext, knowledge: Knowledge) -> list[str]:

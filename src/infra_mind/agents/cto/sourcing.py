@@ -24,6 +24,8 @@ WORKING = 3
 STRONG = 4
 SPECIALISTS_FOR_BUILD = 2
 ML_TYPES = {"ml_inference", "ml_training"}
+GPU_COMPONENT = "GPU"
+"""Priced GPU lines name it in their component (GPU inference, GPU training, DR: GPU inference)."""
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,9 @@ def build_vs_buy(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[So
     if types & {"web_app", "api"}:
         out.append(_container_platform(team, quote))
     if types & ML_TYPES:
-        out.append(_ml_platform(team, native))
+        out.append(_ml_platform(team, native, model_serving(ctx, quote)))
     if llm or ModelType.LLM in spec.ai_ml.model_types:
-        out.append(_llm(team, llm, native))
+        out.append(_llm(ctx, team, llm, native, quote))
     if controls & {SecurityControl.MONITORING, SecurityControl.AUDIT_LOGGING}:
         out.append(_observability(team, native))
     if controls & {SecurityControl.SSO, SecurityControl.MFA, SecurityControl.RBAC}:
@@ -133,7 +135,33 @@ def _container_platform(team: Team, quote: ProviderQuote | None) -> Sourcing:
     )
 
 
-def _ml_platform(team: Team, native: Products | None) -> Sourcing:
+def model_serving(ctx: AssessmentContext, quote: ProviderQuote | None) -> str:
+    """Where the plan serves its ML models, read from the priced lines: GPU or CPU instances, or nowhere."""
+    inference = [
+        w.name
+        for w in ctx.requirements.workloads
+        if w.type == "ml_inference" or (isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED)
+    ]
+    if not inference:
+        return "no model serving in the plan (its ML workloads only train)"
+    if quote is None:
+        return "serving on the instances the plan sizes for " + ", ".join(inference)
+    lines = [line for line in quote.lines if line.workload in inference]
+    gpu = sorted({line.sku for line in lines if GPU_COMPONENT in line.component})
+    cpu = sorted(
+        {line.sku for line in lines if GPU_COMPONENT not in line.component and line.kind == "compute"}
+    )
+    where = []
+    if gpu:
+        where.append(f"the plan's GPU instances ({', '.join(gpu)})")
+    if cpu:
+        where.append(f"the plan's CPU instances ({', '.join(cpu)})")
+    if not where:
+        return "serving on instances the plan could not price for " + ", ".join(inference)
+    return "serving on " + " and ".join(where)
+
+
+def _ml_platform(team: Team, native: Products | None, serving: str) -> Sourcing:
     inputs = (
         ("team.ml_engineers", team.ml_engineers),
         ("team.kubernetes_expertise", team.kubernetes_expertise),
@@ -142,7 +170,7 @@ def _ml_platform(team: Team, native: Products | None) -> Sourcing:
         return _decision(
             "ml_platform",
             "build",
-            "open-source model registry and serving on the GPU instances of the plan",
+            f"open-source model registry; {serving}",
             f"{team.ml_engineers} ML engineers and Kubernetes expertise "
             f"{team.kubernetes_expertise}/5 can run registry and serving themselves, avoiding platform "
             "fees",
@@ -152,7 +180,7 @@ def _ml_platform(team: Team, native: Products | None) -> Sourcing:
     return _decision(
         "ml_platform",
         "buy",
-        f"{platform} for registry, pipelines and model monitoring; serving on the GPU instances of the plan",
+        f"{platform} for registry, pipelines and model monitoring; {serving}",
         f"{team.ml_engineers} ML engineer(s) and Kubernetes expertise "
         f"{team.kubernetes_expertise}/5: too thin to operate an ML platform as well as the models "
         "(its platform fees are not in catalog v1, so they are not priced)",
@@ -160,7 +188,13 @@ def _ml_platform(team: Team, native: Products | None) -> Sourcing:
     )
 
 
-def _llm(team: Team, llm: list[LlmApplication], native: Products | None) -> Sourcing:
+def _llm(
+    ctx: AssessmentContext,
+    team: Team,
+    llm: list[LlmApplication],
+    native: Products | None,
+    quote: ProviderQuote | None,
+) -> Sourcing:
     inputs = (("team.ml_engineers", team.ml_engineers),)
     self_hosted = [w.name for w in llm if w.hosting is LlmHosting.SELF_HOSTED]
     if self_hosted:
@@ -169,11 +203,29 @@ def _llm(team: Team, llm: list[LlmApplication], native: Products | None) -> Sour
             if team.ml_engineers
             else "no ML engineer on the team yet: hire before go-live"
         )
+        gpus = {d.name: d.gpu_count for d in ctx.profile.demands if d.name in self_hosted}
+        sized = ", ".join(f"{name} ({gpus.get(name, 0)} GPU(s) at peak)" for name in self_hosted)
+        cost = (
+            sum(
+                line.monthly_usd
+                for line in quote.lines
+                if line.workload in self_hosted and GPU_COMPONENT in line.component
+            )
+            if quote
+            else 0
+        )
+        priced = (
+            f"; their GPUs cost ${cost:,.0f}/month at list price on {quote.provider} — compare with a "
+            "managed API's token price for the same volume before committing (token prices are not in the "
+            "catalog)"
+            if quote and cost
+            else ""
+        )
         return _decision(
             "llm",
             "build",
-            f"self-hosted model for {', '.join(self_hosted)} on GPU instances",
-            f"the input asks for self-hosting; {staffing}",
+            f"self-hosted model for {sized}, sized from peak tokens/s",
+            f"the input asks for self-hosting; {staffing}{priced}",
             *inputs,
             ("workloads.hosting", "self_hosted"),
         )

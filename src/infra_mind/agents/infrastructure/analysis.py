@@ -7,14 +7,7 @@ import re
 from dataclasses import dataclass
 
 from infra_mind.agents.bom import BomBuilder, kubernetes_line
-from infra_mind.agents.infrastructure.resilience import (
-    Composition,
-    Recovery,
-    choose_recovery,
-    compose,
-    on_critical_path,
-    price_standby,
-)
+from infra_mind.agents.infrastructure.resilience import Composition, compose, on_critical_path
 from infra_mind.agents.infrastructure.scaling import Fleet, capacity_plan, fleets, scaling_policy
 from infra_mind.agents.infrastructure.terraform import (
     ComputeGroup,
@@ -22,8 +15,9 @@ from infra_mind.agents.infrastructure.terraform import (
     TerraformDesign,
     render_terraform,
 )
-from infra_mind.agents.infrastructure.topology import build_topology, candidate_secondary
+from infra_mind.agents.infrastructure.topology import build_topology
 from infra_mind.agents.plan import PricedPlan
+from infra_mind.agents.recovery import Recovery
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs import InfrastructureOutput
 from infra_mind.domain.outputs.infrastructure import DisasterRecovery, ScalingPolicy
@@ -67,19 +61,15 @@ class Analysis:
 
 
 def analyse(ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan) -> Analysis | None:
-    quote = plan.chosen
-    if quote is None:
+    """The design of the recommended provider's plan: its primary quote and the plan's DR decision."""
+    option = plan.chosen_option
+    if option is None:
         return None
+    quote, recovery, standby = option.primary, option.recovery, option.standby
     provider = Provider(quote.provider)
     found = fleets(ctx, knowledge, quote)
-    single = compose(ctx, knowledge, provider, found, active_regions=1)
-    recovery = choose_recovery(
-        ctx, knowledge, single.region_pct, candidate_secondary(ctx, provider, quote.region)
-    )
-    active = 2 if recovery.strategy.standby is Standby.FULL else 1
-    composition = compose(ctx, knowledge, provider, found, active_regions=active) if active > 1 else single
+    composition = compose(ctx, knowledge, provider, found, active_regions=recovery.active_regions)
     policies = [scaling_policy(ctx, knowledge, f) for f in found]
-    standby = price_standby(ctx, knowledge, provider, recovery)
     ha_lines, premium = _ha_premium(ctx, knowledge, quote, found)
     design = _design(ctx, knowledge, quote, found, policies, recovery)
     output = InfrastructureOutput(
@@ -233,8 +223,9 @@ def _disaster_recovery(
     if standby:
         notes.append(
             f"DR footprint in {standby.region}: ${standby.monthly_usd:,.2f}/month over {len(standby.lines)} "
-            "priced lines; traffic-metered lines (CDN, egress, NAT data, load balancer capacity) are not "
-            "duplicated; cross-region replication transfer is not priced"
+            "priced lines, included in the plan's monthly total; traffic-metered lines (CDN, egress, NAT "
+            "data, load balancer capacity) are not duplicated; "
+            + "; ".join(f"{m.component}: {m.reason}" for m in standby.missing)
         )
     return DisasterRecovery(
         strategy=strategy.strategy.value,

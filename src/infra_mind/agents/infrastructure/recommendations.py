@@ -123,9 +123,11 @@ def _disaster_recovery(a: Analysis, rec: Recommender) -> Recommendation:
     databases = {d.workload for d in a.design.databases}
     if a.standby:
         evidence += [quote_evidence(a.standby), *[line_evidence(line) for line in a.standby.lines[:6]]]
+        unpriced = ", ".join(m.component.removeprefix("DR: ") for m in a.standby.missing)
         rationale += (
             f". The DR footprint in {a.standby.region} costs ${a.standby.monthly_usd:,.2f}/month "
-            f"({len(a.standby.lines)} priced lines; cross-region replication transfer is not priced)"
+            f"({len(a.standby.lines)} priced lines), already part of the plan's monthly total"
+            + (f"; not priced: {unpriced}" if unpriced else "")
         )
     else:
         backups = [
@@ -152,7 +154,7 @@ def _disaster_recovery(a: Analysis, rec: Recommender) -> Recommendation:
         evidence=evidence,
         best_practices=("REL13-BP01", "REL13-BP02", "REL13-BP03", "REL09-BP04")
         + (("REL10-BP01",) if secondary else ()),
-        monthly_cost_delta=a.dr_cost_usd,
+        monthly_cost_in_plan=a.dr_cost_usd,
         provider=a.provider.value,
         regions=[a.primary, secondary] if secondary else [a.primary],
         conflicts_with=others,

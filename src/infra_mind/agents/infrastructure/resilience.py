@@ -1,4 +1,4 @@
-"""HA/DR: design uptime composed from the components' SLAs, the DR strategy, and its priced footprint."""
+"""HA: design uptime composed from the components' SLAs; the DR strategy itself lives in agents.recovery."""
 
 from __future__ import annotations
 
@@ -6,23 +6,31 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from infra_mind.agents.bom import BomBuilder
 from infra_mind.agents.evidence import record_evidence
 from infra_mind.agents.infrastructure.scaling import Fleet
+from infra_mind.agents.infrastructure.scaling import fleets as fleets_of
+from infra_mind.agents.recovery import downtime_budget_minutes, format_pct
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Evidence, EvidenceKind
 from infra_mind.domain.outputs.infrastructure import ComponentAvailability
-from infra_mind.domain.pricing import MissingPrice, ProviderQuote
+from infra_mind.domain.pricing import ProviderQuote
 from infra_mind.domain.workloads import Criticality, Database, DatabaseEngine
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
-from infra_mind.knowledge.sla import Availability, Component, DrStrategy, DrStrategyName, Scope, Standby
+from infra_mind.knowledge.sla import Availability, Component, DrStrategy, Scope
 
-MINUTES_PER_MONTH = 730 * 60
-"""The 730-hour billing month of the sizing rule hours_per_month."""
-TRAFFIC_KINDS = frozenset({"cdn", "egress", "nat_data", "load_balancer_capacity"})
-"""Lines metered by traffic: a standby serves none until failover, an active pair splits the same traffic."""
-DATA_KINDS = frozenset({"managed_postgresql", "managed_mysql", "database_storage", "object_storage"})
+__all__ = [
+    "Composition",
+    "Part",
+    "compose",
+    "downtime_budget_minutes",
+    "format_pct",
+    "on_critical_path",
+    "single_region_uptime",
+    "sla_evidence",
+    "strategy_evidence",
+]
+
 _CRITICAL = frozenset({Criticality.MISSION_CRITICAL, Criticality.BUSINESS_CRITICAL})
 _RELATIONAL = frozenset({DatabaseEngine.POSTGRESQL, DatabaseEngine.MYSQL})
 """Engines the managed-database SLA records describe."""
@@ -77,20 +85,6 @@ class Composition:
         if self.active_regions > 1 or shared:
             text += f" → {format_pct(self.design_pct)} %"
         return text
-
-
-@dataclass(frozen=True)
-class Recovery:
-    strategy: DrStrategy
-    secondary: str | None
-    reasons: list[str]
-    objectives_met: bool
-    region_missing: bool = False
-    """A second region was needed (constraints or strategy) but residency allows none."""
-
-    @property
-    def regional_protection(self) -> bool:
-        return self.secondary is not None
 
 
 def compose(
@@ -150,123 +144,14 @@ def on_critical_path(fleets: Sequence[Fleet]) -> list[Fleet]:
     return critical or list(fleets)
 
 
+def single_region_uptime(ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote) -> float | None:
+    """What one region of the quote's design composes to: the uptime floor of the DR choice."""
+    provider = Provider(quote.provider)
+    return compose(ctx, knowledge, provider, fleets_of(ctx, knowledge, quote), active_regions=1).region_pct
+
+
 def _fraction(p: Part) -> float:
     return 1.0 if p.record.availability_pct is None else p.record.availability_pct / 100
-
-
-def choose_recovery(
-    ctx: AssessmentContext, knowledge: Knowledge, single_region_pct: float | None, candidate: str | None
-) -> Recovery:
-    perf = ctx.requirements.performance
-    strategies = knowledge.sla.strategies()
-    fitting = [
-        s for s in strategies if s.rto_minutes <= perf.rto_minutes and s.rpo_minutes <= perf.rpo_minutes
-    ]
-    chosen = fitting[0] if fitting else strategies[-1]
-    reasons = [
-        f"{chosen.strategy.value} is the cheapest strategy whose planned RTO ({chosen.rto_minutes} min) and "
-        f"RPO ({chosen.rpo_minutes} min) meet the targets ({perf.rto_minutes} / {perf.rpo_minutes} min)"
-        if fitting
-        else f"no strategy meets RTO {perf.rto_minutes} min / RPO {perf.rpo_minutes} min; "
-        f"{chosen.strategy.value} comes closest ({chosen.rto_minutes} / {chosen.rpo_minutes} min)"
-    ]
-    floor = _uptime_floor(ctx, knowledge, single_region_pct, reasons)
-    if floor and floor.order > chosen.order:
-        chosen = floor
-    if candidate is None and chosen.needs_secondary_region:
-        fallback = strategies[0]
-        reasons.append(
-            f"{chosen.strategy.value} needs a second region but the residency rules leave none; backups "
-            f"stay in the primary region, stored across zones ({fallback.strategy.value})"
-        )
-        return Recovery(fallback, None, reasons, objectives_met=False, region_missing=True)
-    if candidate is None:
-        reasons.append("no second region is allowed: a region-wide outage waits for the provider's recovery")
-    met = bool(fitting) and chosen.rto_minutes <= perf.rto_minutes and chosen.rpo_minutes <= perf.rpo_minutes
-    missing = candidate is None and ctx.constraints.regions_required > 1
-    return Recovery(
-        chosen, candidate, reasons, objectives_met=met and candidate is not None, region_missing=missing
-    )
-
-
-def _uptime_floor(
-    ctx: AssessmentContext, knowledge: Knowledge, single_region_pct: float | None, reasons: list[str]
-) -> DrStrategy | None:
-    """The least a strategy must do when the constraints ask for a second region."""
-    perf = ctx.requirements.performance
-    target = perf.uptime_target_pct
-    if ctx.constraints.regions_required < 2:
-        return None
-    why = "global distribution" if perf.global_distribution else f"the {target:g} % uptime target"
-    budget = downtime_budget_minutes(target)
-    active = knowledge.sla.strategy(DrStrategyName.MULTI_SITE_ACTIVE)
-    warm = knowledge.sla.strategy(DrStrategyName.WARM_STANDBY)
-    if single_region_pct is not None and single_region_pct < target:
-        reasons.append(
-            f"{why} calls for a second region, and {target:g} % is above what one region composes to "
-            f"({format_pct(single_region_pct)} %): only a second active region raises it"
-        )
-        return active
-    if warm is None or warm.rto_minutes > budget:
-        reasons.append(
-            f"{why} calls for a second region; a standby's failover would not fit the monthly "
-            f"downtime budget of {budget:.1f} min, so both regions serve"
-        )
-        return active
-    reasons.append(
-        f"{why} calls for a second region; a running standby's failover ({warm.rto_minutes} min) fits the "
-        f"monthly downtime budget of {budget:.1f} min"
-    )
-    return warm
-
-
-def price_standby(
-    ctx: AssessmentContext, knowledge: Knowledge, provider: Provider, recovery: Recovery
-) -> ProviderQuote | None:
-    """The DR footprint in the secondary region, priced line by line from the catalog."""
-    region = recovery.secondary
-    if region is None:
-        return None
-    standby = recovery.strategy.standby
-    quote = BomBuilder(knowledge).quote(ctx, provider, region, standby=standby is not Standby.FULL)
-    databases = {w.name for w in ctx.requirements.workloads if isinstance(w, Database)}
-
-    def kept(kind: str, workload: str | None) -> bool:
-        match standby:
-            case Standby.BACKUPS:
-                return kind == "object_storage" and workload in databases
-            case Standby.DATA:
-                return kind in DATA_KINDS
-        return kind not in TRAFFIC_KINDS
-
-    lines = [line for line in quote.lines if kept(line.kind, line.workload)]
-    missing = [m for m in quote.missing if kept(m.sku, m.workload) or m.workload in databases]
-    missing.append(
-        MissingPrice(
-            component="cross-region replication transfer",
-            provider=provider.value,
-            sku="inter_region_transfer",
-            region=region,
-            reason="catalog v1 has no inter-region data transfer price; replication traffic is excluded",
-        )
-    )
-    return ProviderQuote(
-        provider=provider.value,
-        region=region,
-        lines=lines,
-        missing=missing,
-        monthly_usd=round(sum(line.monthly_usd for line in lines), 2),
-    )
-
-
-def format_pct(pct: float, places: int = 4) -> str:
-    """Truncated rather than rounded, so 99.99995 reads 99.9999 and never 100.0000."""
-    scale = 10**places
-    return f"{math.floor(pct * scale + 1e-6) / scale:.{places}f}"
-
-
-def downtime_budget_minutes(uptime_pct: float) -> float:
-    return MINUTES_PER_MONTH * (1 - uptime_pct / 100)
 
 
 def sla_evidence(record: Availability) -> Evidence:

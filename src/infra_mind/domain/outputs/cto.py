@@ -14,17 +14,30 @@ from infra_mind.domain.pricing import Assumption
 class ProviderTco(Output):
     provider: str
     region: str
-    monthly_run_usd: float = Field(description="today's load as quoted")
+    monthly_run_usd: float = Field(description="today's load as quoted: primary region + DR footprint")
+    primary_usd: float = Field(default=0, description="today's primary-region part of monthly_run_usd")
+    dr_usd: float = Field(default=0, description="today's DR-footprint part of monthly_run_usd")
+    dr_strategy: str | None = None
+    dr_region: str | None = None
     monthly_usd: list[float] = Field(description="run cost of each month of the horizon, month 1 first")
+    series_basis: str = Field(default="", description="how the monthly series was derived")
+    series_complete: bool = Field(
+        default=True, description="False when a re-priced month (0, 6, 12, 24, 36) lacks a price"
+    )
     run_36m_usd: float
     migration_one_off_usd: float
     migration_basis: str
     tco_36m_usd: float
     complete: bool = Field(description="False when lines lack a price: the TCO then understates")
     missing_prices: int = 0
-    within_budget: bool = Field(
-        description="today's run cost within the monthly ceiling and the TCO within "
-        "budget.total_max_usd when given"
+    within_budget: bool | None = Field(
+        description="today's run cost within budget.monthly_limit_usd and the TCO within "
+        "budget.total_max_usd when given; None when unpriced items leave it undetermined"
+    )
+    within_total_budget: bool | None = Field(
+        default=None,
+        description="the TCO within budget.total_max_usd; None when no total is given or unpriced items "
+        "leave it undetermined",
     )
     first_month_over_ceiling: int | None = Field(
         default=None,
@@ -32,6 +45,9 @@ class ProviderTco(Output):
         "data grow; None when no month does",
     )
     budget_note: str
+    total_budget_note: str | None = Field(
+        default=None, description="the TCO against budget.total_max_usd (the 36-month total), when given"
+    )
 
 
 class RoiComparison(Output):
