@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra_mind.domain.agent_result import AgentResult
-from infra_mind.domain.context import Constraints, InputWarning
+from infra_mind.domain.context import Constraints, DefaultedField, InputWarning
 from infra_mind.domain.findings import Recommendation
 from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.services import ComplianceScores, CostModel
@@ -25,6 +25,9 @@ class ValidationSummary(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     warnings: list[InputWarning]
+    defaults: list[DefaultedField] = Field(
+        default_factory=list, description="fields the input did not give whose defaults feed the plan"
+    )
     constraints: Constraints
 
 

@@ -114,7 +114,9 @@ class Pipeline:
             assessment_id=run.emitter.run_id,
             status=status,
             quorum=self._quorum.describe(fan.results),
-            validation=ValidationSummary(warnings=list(ctx.warnings), constraints=ctx.constraints),
+            validation=ValidationSummary(
+                warnings=list(ctx.warnings), defaults=list(ctx.defaults), constraints=ctx.constraints
+            ),
             agents=fan.results,
             recommendations=recommendations,
             cost_model=costs,
