@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from copy import deepcopy
 from itertools import pairwise
 from typing import Any
 
@@ -11,10 +13,12 @@ import pytest
 
 from infra_mind.agents.base import AgentReport
 from infra_mind.agents.infrastructure import InfrastructureAgent
+from infra_mind.agents.infrastructure.analysis import analyse
 from infra_mind.agents.infrastructure.terraform.hcl import Comment, Expr, block, render, template
 from infra_mind.agents.plan import priced_plan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import EvidenceKind, Severity
+from infra_mind.domain.growth import demand_factor
 from infra_mind.domain.outputs import InfrastructureOutput
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
@@ -206,9 +210,63 @@ async def test_autoscaling_covers_every_always_on_workload_up_to_the_24_month_pe
     assert set(policies) == {"patient-portal", "fhir-api", "triage-model"}
     assert all(1 <= p.min_instances <= p.max_instances for p in policies.values())
     assert policies["patient-portal"].max_instances > policies["patient-portal"].min_instances
-    assert policies["triage-model"].metric == "requests per GPU"
+    assert policies["triage-model"].metric == "requests per model replica"
     keys = {r.key for r in report.recommendations}
     assert {f"autoscaling:{name}" for name in policies} <= keys
+
+
+@pytest.mark.parametrize(
+    "workload",
+    [
+        # above the req/s-per-GPU rule's model-size band: fewer req/s per GPU, so more replicas
+        {"name": "triage-model", "requests_per_second": 20, "model_size_b_params": 30},
+        {
+            "name": "assistant",
+            "type": "llm_application",
+            "criticality": "business_critical",
+            "hosting": "self_hosted",
+            "requests_per_day": 400000,
+            "peak_multiplier": 2,
+            "model_size_b_params": 70,
+        },
+    ],
+)
+async def test_gpu_autoscaling_holds_the_sized_replicas_today_and_times_the_growth_at_24_months(
+    knowledge: Knowledge,
+    healthtech: dict[str, Any],
+    make_context: MakeContext,
+    workload: dict[str, Any],
+) -> None:
+    raw = _on(healthtech, "aws")
+    known = {w["name"]: w for w in raw["workloads"]}
+    if workload["name"] in known:
+        known[workload["name"]].update(workload)
+    else:
+        raw["workloads"].append(workload)
+    ctx = make_context(raw)
+    _, out = await _run(knowledge, ctx)
+
+    policy = next(p for p in out.autoscaling if p.workload == workload["name"])
+    demand = next(d for d in ctx.profile.demands if d.name == workload["name"])
+    instance = knowledge.instance(Provider.AWS, policy.instance_sku)
+    assert instance is not None
+    assert demand.gpu_replicas > 1
+    per_replica = max(1, math.ceil(demand.gpu_memory_gib / instance.gpu_memory_gib))
+    per_instance = instance.gpu_count // per_replica
+    factor = demand_factor(ctx.requirements.growth, 24)
+    today = math.ceil(demand.gpu_replicas / per_instance)
+    later = math.ceil(math.ceil(demand.gpu_replicas * factor - 1e-9) / per_instance)
+    assert policy.min_instances == max(today, min(2, ctx.constraints.zones_required))
+    assert policy.max_instances == later > policy.min_instances
+    assert f"{demand.gpu_replicas} model replica(s) sized for today's peak" in policy.basis
+    if workload.get("type") == "llm_application":
+        assert policy.metric == "GPU utilisation"
+    else:
+        assert policy.metric == "requests per model replica"
+        assert "24 req/s" not in policy.target  # not the 40 req/s-per-GPU rule at 60 %
+        assert policy.target.startswith(f"{demand.peak_rps / demand.gpu_replicas:.3g} req/s per replica")
+    gpus_24m = next(p.gpu_count for p in out.capacity_plan if p.month == 24)
+    assert gpus_24m >= math.ceil(demand.gpu_replicas * factor - 1e-9) * demand.gpus_per_replica
 
 
 async def test_terraform_declares_the_chosen_region_database_and_network(
@@ -268,6 +326,96 @@ async def test_terraform_is_generated_for_each_provider_and_platform(
     for policy in out.autoscaling:
         assert policy.instance_sku
         assert policy.instance_sku in out.terraform
+    _assert_valid_hcl(out.terraform)
+
+
+_REPLICA_SOURCE = {
+    ("aws", "postgresql"): ("aws_db_instance", "replicate_source_db"),
+    ("aws", "mysql"): ("aws_db_instance", "replicate_source_db"),
+    ("azure", "postgresql"): ("azurerm_postgresql_flexible_server", "source_server_id"),
+    ("azure", "mysql"): ("azurerm_mysql_flexible_server", "source_server_id"),
+    ("gcp", "postgresql"): ("google_sql_database_instance", "master_instance_name"),
+    ("gcp", "mysql"): ("google_sql_database_instance", "master_instance_name"),
+}
+
+
+def _resource(tf: str, type_: str, name: str) -> str:
+    start = tf.index(f'resource "{type_}" "{name}" {{\n')
+    return tf[start : tf.index("\n}\n", start)]
+
+
+def _attributes(block: str) -> dict[str, str]:
+    """The top-level attributes of one resource block, as written."""
+    lines = block.splitlines()[1:]
+    pairs = (line.strip().split(" = ", 1) for line in lines if line.startswith("  ") and line[2] != " ")
+    return {pair[0].strip(): pair[1] for pair in pairs if len(pair) == 2}
+
+
+def _past_the_largest_class(raw: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    db = next(w for w in raw["workloads"] if w["name"] == "clinical-db")
+    db.update({"read_qps": 6000, "write_qps": 300} | extra)
+    return raw
+
+
+@pytest.mark.parametrize(("provider", "engine"), sorted(_REPLICA_SOURCE))
+async def test_terraform_declares_the_read_replicas_the_bill_of_materials_prices(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext, provider: str, engine: str
+) -> None:
+    raw = _with(_on(healthtech, provider), uptime=99.9, rto=60, rpo=15)
+    ctx = make_context(_past_the_largest_class(raw, engine=engine))
+    _, out = await _run(knowledge, ctx)
+
+    chosen = priced_plan(ctx, knowledge).chosen
+    assert chosen is not None
+    lines = {line.key: line for line in chosen.lines}
+    server, replicas = lines["clinical-db:database"], lines["clinical-db:read_replicas"]
+    count = round(replicas.quantity / 730)
+    assert count > 1
+    type_, source = _REPLICA_SOURCE[(provider, engine)]
+    block = _resource(out.terraform, type_, "clinical_db_replica")
+    attributes = _attributes(block)
+    assert attributes["count"] == str(count)
+    assert server.sku == replicas.sku
+    assert re.search(rf'(instance_class|sku_name|tier) += "(GP_)?{re.escape(replicas.sku)}"', block)
+    assert attributes[source].startswith(f"{type_}.clinical_db.")
+    if provider == "azure":
+        assert attributes["create_mode"] == '"Replica"'
+    assert "clinical_db_replica_secondary" not in out.terraform  # a standby region prices no read replicas
+    _assert_valid_hcl(out.terraform)
+
+
+def test_read_replicas_are_not_counted_as_the_cost_of_zone_redundancy(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
+) -> None:
+    def premium(read_qps: int) -> tuple[float, int]:
+        raw = _with(_on(deepcopy(healthtech), "aws"), uptime=99.9, rto=60, rpo=15)
+        ctx = make_context(_past_the_largest_class(raw, read_qps=read_qps))
+        analysis = analyse(ctx, knowledge, priced_plan(ctx, knowledge))
+        assert analysis is not None
+        assert not [line for line in analysis.ha_lines if line.key.endswith(":read_replicas")]
+        replicas = next(line for line in analysis.quote.lines if line.key == "clinical-db:read_replicas")
+        return analysis.ha_premium_usd, round(replicas.quantity / 730)
+
+    fewer, more = premium(6000), premium(9000)
+    assert fewer[1] < more[1]
+    assert fewer[0] == more[0]  # more read replicas, same price of a second zone
+
+
+async def test_an_active_second_region_declares_its_own_priced_read_replicas(
+    knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
+) -> None:
+    ctx = make_context(_past_the_largest_class(_with(_on(healthtech, "aws"), uptime=99.99, rto=5, rpo=1)))
+    _, out = await _run(knowledge, ctx)
+
+    chosen = priced_plan(ctx, knowledge).chosen
+    assert chosen is not None
+    assert out.disaster_recovery.active_regions == 2
+    dr = next(line for line in chosen.lines if line.key == "dr:clinical-db:read_replicas")
+    attributes = _attributes(_resource(out.terraform, "aws_db_instance", "clinical_db_replica_secondary"))
+    assert attributes["count"] == str(round(dr.quantity / 730))
+    assert attributes["provider"] == "aws.secondary"
+    # cascades from the regional copy, so the replicas follow it when it is promoted
+    assert attributes["replicate_source_db"] == "aws_db_instance.clinical_db_secondary.arn"
     _assert_valid_hcl(out.terraform)
 
 

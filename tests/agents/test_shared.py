@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from infra_mind.agents.base import AgentReport
 from infra_mind.agents.bom import uses_kubernetes
 from infra_mind.agents.cloud_engineer import CloudEngineerAgent
+from infra_mind.agents.cto import CtoAgent
 from infra_mind.agents.infrastructure import InfrastructureAgent
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import EvidenceKind, Recommendation
-from infra_mind.domain.outputs import InfrastructureOutput
+from infra_mind.domain.outputs import CloudEngineerOutput, CtoOutput, InfrastructureOutput
 from infra_mind.knowledge.catalog import Knowledge
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
@@ -59,3 +63,25 @@ async def test_no_cluster_without_always_on_compute(
     assert isinstance(report.output, InfrastructureOutput)
     assert uses_kubernetes(ctx.requirements)
     assert "cluster_name" not in report.output.terraform
+
+
+@pytest.mark.parametrize("example", ["healthtech-hipaa", "eu-fintech-pci", "llm-scaleup"])
+async def test_the_roadmap_lands_each_workload_on_the_service_the_cloud_engineer_chose(
+    knowledge: Knowledge, example_inputs: dict[str, dict[str, Any]], make_context: MakeContext, example: str
+) -> None:
+    ctx = make_context(example_inputs[example])
+    cloud = (await CloudEngineerAgent(knowledge).run(ctx, _quiet)).output
+    cto = (await CtoAgent(knowledge).run(ctx, _quiet)).output
+    assert isinstance(cloud, CloudEngineerOutput)
+    assert isinstance(cto, CtoOutput)
+
+    landing = {}
+    for deliverable in cto.roadmap[1].deliverables:
+        if deliverable.startswith(("Build ", "Migrate ")) and " onto " in deliverable:
+            names, target = deliverable.split(" ", 1)[1].split(" onto ", 1)
+            for name in re.sub(r" \([^)]*\)", "", names).split(", "):
+                landing[name] = target
+    assert set(landing) == {c.workload for c in cloud.service_choices}
+    for choice in cloud.service_choices:
+        product = choice.services.get("database") or choice.services["compute"]
+        assert product in landing[choice.workload], (choice.workload, landing[choice.workload])

@@ -26,9 +26,16 @@ from infra_mind.domain.workloads import (
     Workload,
 )
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind, ServicePrice
+from infra_mind.knowledge.models import InstanceCategory, InstanceType, Provider, ServiceKind, ServicePrice
 
-__all__ = ["BomBuilder", "kubernetes_line", "uses_kubernetes"]
+__all__ = [
+    "BomBuilder",
+    "gpus_per_replica",
+    "instances_for_replicas",
+    "kubernetes_line",
+    "serving_replicas",
+    "uses_kubernetes",
+]
 
 _ALWAYS_ON_CATEGORY = {
     "web_app": InstanceCategory.GENERAL,
@@ -51,7 +58,10 @@ class _Mode:
     """Zones this quote spreads over: the design's, or 1 for a standby."""
     design_zones: int
     standby: bool
+    """One zone: no second instance per zone, no database standby."""
     scaled_down: bool
+    read_replicas: bool
+    """Databases past the largest class get their read replicas (a DR standby serves no reads)."""
 
 
 class BomBuilder:
@@ -71,6 +81,7 @@ class BomBuilder:
         *,
         standby: bool = False,
         scaled_down: bool = False,
+        single_zone: bool = False,
         site: Site = Site.PRIMARY,
     ) -> ProviderQuote:
         """The monthly bill for the context's load.
@@ -79,12 +90,21 @@ class BomBuilder:
         read replicas. `scaled_down` (implies `standby`) prices a warm standby: one instance per always-on
         group and one model replica, scaled out at failover. `site` marks the lines as the primary
         region's or the DR footprint's; the DR footprint runs no scheduled or training jobs (they run once,
-        in the primary region). Parts of the design the catalog has no price for are listed as missing.
+        in the primary region). `single_zone` prices the same load in one zone: like `standby`, but the
+        read replicas stay (what zone redundancy costs is the difference to the design). Parts of the
+        design the catalog has no price for are listed as missing.
         """
         spec = ctx.requirements
         job = Job(self._k, provider, region, self._hours, site, self._offers)
         design = ctx.constraints.zones_required
-        mode = _Mode(1 if standby or scaled_down else design, design, standby or scaled_down, scaled_down)
+        one_zone = standby or scaled_down or single_zone
+        mode = _Mode(
+            1 if one_zone else design,
+            design,
+            one_zone,
+            scaled_down,
+            read_replicas=not (standby or scaled_down),
+        )
         by_name = {d.name: d for d in ctx.profile.demands}
         always_on = 0
         for workload in spec.workloads:
@@ -102,7 +122,7 @@ class BomBuilder:
         jobs_here = job.site is Site.PRIMARY
         match w:
             case Database():
-                self._database(job, w, d, mode.standby)
+                self._database(job, w, d, mode)
                 return 0
             case MlInference() if w.gpu_required:
                 critical = w.criticality in _CRITICAL and not mode.standby
@@ -183,7 +203,7 @@ class BomBuilder:
             per_hour=True,
         )
 
-    def _database(self, job: Job, w: Database, d: WorkloadDemand, standby: bool) -> None:
+    def _database(self, job: Job, w: Database, d: WorkloadDemand, mode: _Mode) -> None:
         """The smallest class that carries the peak; past the largest class, read replicas take the reads.
 
         Read replicas add no write capacity: a write load beyond the largest class is listed as missing.
@@ -206,8 +226,8 @@ class BomBuilder:
             return
         record = self._k.service_price(job.provider, kind, job.region, min_vcpu=d.vcpu) or largest
         capacity = float(record.vcpu or d.vcpu)
-        copies = 2 if w.high_availability and not standby else 1
-        replicas = 0 if standby else self._read_replicas(job, w, d, record, capacity)
+        copies = 2 if w.high_availability and not mode.standby else 1
+        replicas = self._read_replicas(job, w, d, record, capacity) if mode.read_replicas else 0
         sizing = "; ".join(d.assumptions)
         replica = "a cross-region replica of the primary: " if job.site is Site.DR else ""
         job.service_line(
@@ -293,16 +313,14 @@ class BomBuilder:
     ) -> int:
         """The cheapest instances that hold every replica (one replica when `one`): a replica spans as many
         GPUs as its memory needs."""
-        replicas = 1 if one else d.gpu_replicas or max(d.gpu_count, 1)
+        replicas = 1 if one else serving_replicas(d)
         options = []
         for offer in job.offers(InstanceCategory.GPU):
             instance = offer.instance
             if instance.gpu_count * instance.gpu_memory_gib < d.gpu_memory_gib or not instance.gpu_count:
                 continue
-            per_replica = (
-                max(1, math.ceil(d.gpu_memory_gib / instance.gpu_memory_gib)) if d.gpu_memory_gib else 1
-            )
-            count = max(min_count, math.ceil(replicas / (instance.gpu_count // per_replica)))
+            per_replica = gpus_per_replica(d, instance)
+            count = max(min_count, instances_for_replicas(d, instance, replicas))
             options.append((count * offer.price.usd_per_hour, instance.sku, offer, count, per_replica))
         if not options:
             job.no_instance(
@@ -398,6 +416,21 @@ class BomBuilder:
             ScalesWith.DATA,
             role=role,
         )
+
+
+def serving_replicas(d: WorkloadDemand) -> int:
+    """The model replicas the profile sized for today's peak (at least one)."""
+    return d.gpu_replicas or max(d.gpu_count, 1)
+
+
+def gpus_per_replica(d: WorkloadDemand, instance: InstanceType) -> int:
+    """The GPUs of `instance` one replica spans: as many as the replica's memory needs."""
+    return max(1, math.ceil(d.gpu_memory_gib / instance.gpu_memory_gib)) if d.gpu_memory_gib else 1
+
+
+def instances_for_replicas(d: WorkloadDemand, instance: InstanceType, replicas: int) -> int:
+    """The instances of `instance` that hold `replicas` whole replicas (a replica never spans instances)."""
+    return math.ceil(replicas / (instance.gpu_count // gpus_per_replica(d, instance)))
 
 
 def kubernetes_line(quote: ProviderQuote | None) -> BomLine | None:

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
-from infra_mind.agents.bom import uses_kubernetes
 from infra_mind.agents.budget import monthly_check
 from infra_mind.agents.common_recommendations import cdn_recommendation
 from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
 from infra_mind.agents.plan import PricedPlan, priced_plan
 from infra_mind.agents.products import PRODUCTS
+from infra_mind.agents.service_choice import service_plan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import Pillar
 from infra_mind.domain.findings import Finding, Priority, Recommendation, Severity
 from infra_mind.domain.outputs import CloudEngineerOutput
 from infra_mind.domain.outputs.cloud import ProviderComparison, ServiceChoice
 from infra_mind.domain.pricing import Assumption, ProviderQuote
-from infra_mind.domain.workloads import LlmApplication, LlmHosting, MlInference, Workload
+from infra_mind.domain.workloads import Workload
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
 
@@ -57,78 +57,13 @@ class CloudEngineerAgent(Agent):
         )
 
     def _choice(self, ctx: AssessmentContext, w: Workload, provider: Provider) -> ServiceChoice:
-        products = PRODUCTS[provider]
-        match w.type:
-            case "web_app" | "api":
-                k8s = uses_kubernetes(ctx.requirements)
-                platform = products.kubernetes if k8s else products.vm_group
-                services = {"compute": platform, "load_balancer": products.load_balancer}
-                if w.type == "web_app":
-                    services["cdn"] = products.cdn
-                reason = (
-                    "the team has Kubernetes experience to run containers on a managed cluster"
-                    if k8s
-                    else "an autoscaling group of VMs keeps operations simple for a team new to Kubernetes"
-                )
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="containers on managed Kubernetes" if k8s else "autoscaling VMs",
-                    services=services,
-                    reason=reason,
-                )
-            case "database":
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="managed database",
-                    services={"database": products.database, "backups": products.object_storage},
-                    reason="patching, backups and failover are the provider's job; "
-                    f"team database expertise is {ctx.requirements.team.database_expertise}/5",
-                )
-            case "ml_inference" if isinstance(w, MlInference) and not w.gpu_required:
-                k8s = uses_kubernetes(ctx.requirements)
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="CPU model serving on " + ("managed Kubernetes" if k8s else "autoscaling VMs"),
-                    services={
-                        "compute": products.kubernetes if k8s else products.vm_group,
-                        "artifacts": products.object_storage,
-                    },
-                    reason="the model is served on CPU (gpu_required: false): general-purpose instances "
-                    "sized to the request rate, no GPU",
-                )
-            case "ml_inference" | "ml_training":
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="GPU instances",
-                    services={"compute": products.gpu, "artifacts": products.object_storage},
-                    reason="GPU instances sized to the model's memory, priced per hour",
-                )
-            case "llm_application" if isinstance(w, LlmApplication) and w.hosting is LlmHosting.SELF_HOSTED:
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="self-hosted model on GPU instances",
-                    services={"compute": products.gpu, "weights": products.object_storage},
-                    reason="the input asks to self-host; GPU memory sized to the model's weights and cache",
-                )
-            case "llm_application":
-                return ServiceChoice(
-                    workload=w.name,
-                    workload_type=w.type,
-                    pattern="managed LLM API",
-                    services={"model": "managed LLM API", "compute": products.functions},
-                    reason="pay per token until volume justifies dedicated GPUs",
-                )
+        plan = service_plan(w, PRODUCTS[provider], ctx.requirements)
         return ServiceChoice(
             workload=w.name,
             workload_type=w.type,
-            pattern="VM fleet",
-            services={"compute": products.compute, "storage": products.object_storage},
-            reason="right-sized instances from the catalog for the derived vCPU demand",
+            pattern=plan.pattern,
+            services=plan.services,
+            reason=plan.reason,
         )
 
     def _assumptions(self) -> list[Assumption]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra_mind.agents.bom import kubernetes_line, uses_kubernetes
+from infra_mind.agents.bom import kubernetes_line
 from infra_mind.agents.cto.costs import load_factor_24m
 from infra_mind.agents.cto.roadmap import (
     DELIVER,
@@ -11,9 +11,9 @@ from infra_mind.agents.cto.roadmap import (
     OPTIMISE,
     Roadmap,
     framework_name,
-    workload_platform,
 )
 from infra_mind.agents.products import PRODUCTS
+from infra_mind.agents.service_choice import service_plan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import GoalFit, ProviderTco
 from infra_mind.domain.pricing import ProviderQuote
@@ -215,9 +215,8 @@ def _ai(ctx: AssessmentContext, quote: ProviderQuote | None) -> tuple[str, bool]
     if quote is None:
         return f"{', '.join(names)} on the planned services", True
     products = PRODUCTS[Provider(quote.provider)]
-    on_cluster = uses_kubernetes(ctx.requirements)
     where = [
-        f"{w.name} on {workload_platform(w, products, on_cluster)}"
+        f"{w.name} on {service_plan(w, products, ctx.requirements).platform}"
         for w in ctx.requirements.workloads
         if w.type in AI_WORKLOADS
     ]

@@ -5,24 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from infra_mind.agents.bom import uses_kubernetes
 from infra_mind.agents.cto.costs import load_factor_24m
-from infra_mind.agents.products import PRODUCTS, Products
+from infra_mind.agents.products import PRODUCTS
+from infra_mind.agents.service_choice import service_plan
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.cto import RoadmapPhase
 from infra_mind.domain.pricing import Assumption, ProviderQuote
 from infra_mind.domain.requirements import Urgency
-from infra_mind.domain.workloads import (
-    Api,
-    Database,
-    DatabaseEngine,
-    LlmApplication,
-    LlmHosting,
-    MlInference,
-    MlTraining,
-    WebApp,
-    Workload,
-)
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
 
@@ -164,10 +153,9 @@ def _foundation(ctx: AssessmentContext, quote: ProviderQuote | None) -> list[str
 
 def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: bool) -> list[str]:
     products = PRODUCTS[Provider(quote.provider)] if quote else None
-    on_cluster = uses_kubernetes(ctx.requirements)
     by_target: dict[str, list[str]] = {}
     for w in ctx.requirements.workloads:
-        target = workload_platform(w, products, on_cluster) if products else "the planned services"
+        target = service_plan(w, products, ctx.requirements).platform if products else "the planned services"
         data = f" ({w.data_size_gb:,.0f} GB: copy, verify, cut over)" if migrating and w.data_size_gb else ""
         by_target.setdefault(target, []).append(w.name + data)
     verb = "Migrate" if migrating else "Build"
@@ -181,37 +169,6 @@ def _deliver(ctx: AssessmentContext, quote: ProviderQuote | None, migrating: boo
         else "Load-test to the peak load of the input"
     )
     return out
-
-
-def workload_platform(w: Workload, products: Products, on_cluster: bool) -> str:
-    """The platform a workload lands on, named from the product table as the cloud engineer's service
-    choices name it (`on_cluster` = bom.uses_kubernetes)."""
-    match w:
-        case WebApp() | Api():
-            return products.kubernetes if on_cluster else products.vm_group
-        case Database():
-            return f"{products.database} ({_ENGINE_NAMES[w.engine]}), backups in {products.object_storage}"
-        case MlInference() if not w.gpu_required:
-            platform = products.kubernetes if on_cluster else products.vm_group
-            return f"{platform} (CPU serving), artifacts in {products.object_storage}"
-        case MlInference() | MlTraining():
-            return f"{products.gpu}, artifacts in {products.object_storage}"
-        case LlmApplication() if w.hosting is LlmHosting.SELF_HOSTED:
-            return f"{products.gpu} (self-hosted model), weights in {products.object_storage}"
-        case LlmApplication():
-            return (
-                f"a managed LLM API ({products.llm_api} or another provider's), "
-                f"called from {products.functions}"
-            )
-    return f"{products.compute}, data in {products.object_storage}"
-
-
-_ENGINE_NAMES = {
-    DatabaseEngine.POSTGRESQL: "PostgreSQL",
-    DatabaseEngine.MYSQL: "MySQL",
-    DatabaseEngine.DOCUMENT: "document store",
-    DatabaseEngine.KEY_VALUE: "key-value store",
-}
 
 
 def _harden(ctx: AssessmentContext, knowledge: Knowledge) -> list[str]:

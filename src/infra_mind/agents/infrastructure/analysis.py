@@ -71,7 +71,7 @@ def analyse(ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan) -> A
     composition = compose(ctx, knowledge, provider, found, active_regions=recovery.active_regions)
     policies = [scaling_policy(ctx, knowledge, f) for f in found]
     ha_lines, premium = _ha_premium(ctx, knowledge, quote, found)
-    design = _design(ctx, knowledge, quote, found, policies, recovery)
+    design = _design(ctx, knowledge, quote, found, policies, recovery, standby)
     output = InfrastructureOutput(
         topology=build_topology(design),
         disaster_recovery=_disaster_recovery(ctx, composition, recovery, standby, design, found),
@@ -98,16 +98,22 @@ def analyse(ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan) -> A
 def _ha_premium(
     ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote, found: list[Fleet]
 ) -> tuple[list[BomLine], float]:
-    """What the multi-zone design costs over the same plan in one zone (one instance, no database standby)."""
+    """What the multi-zone design costs over the same load in one zone (one instance, no database standby;
+    the read replicas are there either way)."""
     if ctx.constraints.zones_required < 2:
         return [], 0.0
-    single_zone = BomBuilder(knowledge).quote(ctx, Provider(quote.provider), quote.region, standby=True)
+    single_zone = BomBuilder(knowledge).quote(ctx, Provider(quote.provider), quote.region, single_zone=True)
     relevant = {f.workload.name for f in found} | {
         w.name for w in ctx.requirements.workloads if isinstance(w, Database)
     }
 
     def ha(line: BomLine) -> bool:
-        return line.kind in HA_KINDS and (line.workload in relevant or line.workload is None)
+        # read replicas carry load, not redundancy: the one-zone plan keeps them too
+        return (
+            line.kind in HA_KINDS
+            and (line.workload in relevant or line.workload is None)
+            and not line.key.endswith(":read_replicas")
+        )
 
     lines = [line for line in quote.lines if ha(line)]
     premium = sum(line.monthly_usd for line in lines) - sum(
@@ -123,6 +129,7 @@ def _design(
     found: list[Fleet],
     policies: list[ScalingPolicy],
     recovery: Recovery,
+    standby: ProviderQuote | None,
 ) -> TerraformDesign:
     bounds = {p.workload: p for p in policies}
     groups = tuple(
@@ -134,6 +141,7 @@ def _design(
             max_instances=bounds[f.workload.name].max_instances,
             gpu=f.gpu,
             served=f.served,
+            metric=bounds[f.workload.name].metric,
         )
         for f in found
     )
@@ -144,7 +152,7 @@ def _design(
         zones=ctx.constraints.zones_required,
         kubernetes=kubernetes_line(quote) is not None,
         groups=groups,
-        databases=tuple(_databases(ctx, knowledge, quote)),
+        databases=tuple(_databases(ctx, knowledge, quote, standby)),
         cdn=any(line.kind == "cdn" for line in quote.lines),
         standby=recovery.strategy.standby,
         secondary_region=recovery.secondary,
@@ -153,17 +161,24 @@ def _design(
     )
 
 
-def _databases(ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote) -> list[DatabaseSpec]:
+def _databases(
+    ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuote, standby: ProviderQuote | None
+) -> list[DatabaseSpec]:
     demands = {d.name: d for d in ctx.profile.demands}
     floor = knowledge.sizing("db_min_storage_gb").value
+    hours = knowledge.sizing("hours_per_month").value
+    lines = {x.key: x for x in quote.lines + (standby.lines if standby else [])}
+
+    def instances(key: str) -> int:
+        line = lines.get(key)
+        return round(line.quantity / hours) if line else 0
+
     specs = []
     for w in ctx.requirements.workloads:
         if not isinstance(w, Database) or w.engine not in _ENGINES:
             continue
-        server = next(
-            (x for x in quote.lines if x.workload == w.name and x.kind.startswith("managed_")), None
-        )
-        disk = next((x for x in quote.lines if x.workload == w.name and x.kind == "database_storage"), None)
+        server = lines.get(f"{w.name}:database")
+        disk = lines.get(f"{w.name}:database_storage")
         if server is None:
             continue
         storage = math.ceil(max(w.data_size_gb, floor))
@@ -176,6 +191,8 @@ def _databases(ctx: AssessmentContext, knowledge: Knowledge, quote: ProviderQuot
                 max_storage_gb=max(storage, math.ceil(demands[w.name].storage_gb_24m)),
                 high_availability=w.high_availability,
                 storage_type="gp3" if disk and "gp3" in disk.sku else "gp2",
+                read_replicas=instances(f"{w.name}:read_replicas"),
+                dr_read_replicas=instances(f"dr:{w.name}:read_replicas"),
             )
         )
     return specs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from infra_mind.agents.bom import gpus_per_replica, instances_for_replicas, serving_replicas
 from infra_mind.domain.context import AssessmentContext, WorkloadDemand
 from infra_mind.domain.growth import demand_factor, users_at
 from infra_mind.domain.outputs.infrastructure import CapacityPoint, ScalingPolicy
@@ -76,18 +77,21 @@ def scaling_policy(ctx: AssessmentContext, knowledge: Knowledge, fleet: Fleet) -
     factor = demand_factor(growth, SCALING_HORIZON_MONTHS)
     zones = ctx.constraints.zones_required
     per_zone = min(fleet.count, zones)
-    average = math.ceil(fleet.count / fleet.workload.peak_multiplier)
-    minimum = max(per_zone, average)
-    needed = _instances_for(fleet, factor)
-    maximum = max(minimum, fleet.count, needed)
+    horizon = f"{factor:.2f} × today's load: {_users_basis(growth)} → {growth.users_24m:,} users"
+    if fleet.gpu:
+        minimum, maximum, basis = _gpu_bounds(fleet, factor, per_zone, horizon)
+    else:
+        average = math.ceil(fleet.count / fleet.workload.peak_multiplier)
+        minimum = max(per_zone, average)
+        needed = _instances_for(fleet, factor)
+        maximum = max(minimum, fleet.count, needed)
+        basis = (
+            f"min {minimum}: the larger of one instance per zone ({per_zone}) and today's average load "
+            f"({fleet.count} at peak ÷ peak multiplier {fleet.workload.peak_multiplier:g} → {average}); "
+            f"max {maximum}: {needed} × {fleet.instance.sku} carry the {SCALING_HORIZON_MONTHS}-month peak "
+            f"({horizon}), never fewer than today's {fleet.count}"
+        )
     metric, target = _metric(knowledge, fleet)
-    basis = (
-        f"min {minimum}: the larger of one instance per zone ({per_zone}) and today's average load "
-        f"({fleet.count} at peak ÷ peak multiplier {fleet.workload.peak_multiplier:g} → {average}); "
-        f"max {maximum}: {needed} × {fleet.instance.sku} carry the {SCALING_HORIZON_MONTHS}-month peak "
-        f"({factor:.2f} × today's load: {_users_basis(growth)} → {growth.users_24m:,} users), never fewer "
-        f"than today's {fleet.count}"
-    )
     return ScalingPolicy(
         workload=fleet.workload.name,
         min_instances=minimum,
@@ -99,6 +103,38 @@ def scaling_policy(ctx: AssessmentContext, knowledge: Knowledge, fleet: Fleet) -
     )
 
 
+def _gpu_bounds(fleet: Fleet, factor: float, per_zone: int, horizon: str) -> tuple[int, int, str]:
+    """Bounds in whole model replicas, from the replicas the profile sized for the workload.
+
+    The profile sizes each model's replicas from its size and its load (requests or tokens); the floor
+    keeps today's sized replicas running, the ceiling holds them × the 24-month demand factor. A replica
+    never spans instances, so the bounds are the instances that hold those replicas.
+    """
+    d, instance = fleet.demand, fleet.instance
+    today = serving_replicas(d)
+    later = _replicas_at(d, factor)
+    today_instances = instances_for_replicas(d, instance, today)
+    later_instances = instances_for_replicas(d, instance, later)
+    minimum = max(per_zone, today_instances)
+    maximum = max(minimum, fleet.count, later_instances)
+    span = gpus_per_replica(d, instance)
+    layout = f"{instance.gpu_count // span} replica(s) per {instance.sku}" + (
+        f", {span} GPUs each" if span > 1 else ""
+    )
+    basis = (
+        f"min {minimum}: the larger of one instance per zone ({per_zone}) and the {today} model replica(s) "
+        f"sized for today's peak ({today_instances} instance(s) at {layout}); max {maximum}: {later} "
+        f"replica(s) = {today} × {factor:.2f}, rounded up, carry the {SCALING_HORIZON_MONTHS}-month peak "
+        f"({horizon}) on {later_instances} × {instance.sku}, never fewer than today's {fleet.count}"
+    )
+    return minimum, maximum, basis
+
+
+def _replicas_at(d: WorkloadDemand, factor: float) -> int:
+    """Whole replicas for the sized load × `factor` (the tolerance keeps 11 × 5.0 at 55)."""
+    return max(1, math.ceil(serving_replicas(d) * factor - 1e-9))
+
+
 def _users_basis(growth: GrowthProjection) -> str:
     """demand_factor measures growth from today's users, or from the 6-month projection before launch."""
     if growth.current_users:
@@ -108,8 +144,6 @@ def _users_basis(growth: GrowthProjection) -> str:
 
 def _instances_for(fleet: Fleet, factor: float) -> int:
     d, instance = fleet.demand, fleet.instance
-    if fleet.gpu:
-        return math.ceil(max(d.gpu_count, 1) * factor / instance.gpu_count)
     return max(
         math.ceil(d.vcpu * factor / instance.vcpu), math.ceil(d.memory_gib * factor / instance.memory_gib)
     )
@@ -118,10 +152,12 @@ def _instances_for(fleet: Fleet, factor: float) -> int:
 def _metric(knowledge: Knowledge, fleet: Fleet) -> tuple[str, str]:
     utilisation = knowledge.sizing("target_utilisation").value
     if fleet.gpu and fleet.workload.type == "ml_inference":
-        per_gpu = knowledge.sizing("inference_rps_per_gpu").value
+        d = fleet.demand
+        replicas = serving_replicas(d)
         return (
-            "requests per GPU",
-            f"{per_gpu * utilisation:g} req/s per GPU ({utilisation:.0%} of {per_gpu:g})",
+            "requests per model replica",
+            f"{d.peak_rps / replicas:.3g} req/s per replica (today's peak {d.peak_rps:g} req/s ÷ "
+            f"{replicas} replica(s) sized at {utilisation:.0%} utilisation)",
         )
     if fleet.gpu:
         return "GPU utilisation", f"{utilisation:.0%}"
@@ -149,7 +185,9 @@ def capacity_plan(ctx: AssessmentContext) -> list[CapacityPoint]:
                     1,
                 ),
                 gpu_count=sum(
-                    math.ceil(d.gpu_count * factor) if d.type in _GPU_SCALED_TYPES else d.gpu_count
+                    _replicas_at(d, factor) * max(d.gpus_per_replica, 1)
+                    if d.gpu_count and d.type in _GPU_SCALED_TYPES
+                    else d.gpu_count
                     for d in demands
                 ),
             )

@@ -14,19 +14,11 @@ from infra_mind.agents.infrastructure.terraform.design import (
     TerraformDesign,
 )
 from infra_mind.agents.products import PRODUCTS, Products
-from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs.infrastructure import Subnet, Topology
-from infra_mind.domain.requirements import CloudProvider
 from infra_mind.knowledge.models import Provider
 
 Tier = Literal["public", "app", "data"]
 _TIERS: tuple[Tier, ...] = ("public", "app", "data")
-
-
-def candidate_secondary(ctx: AssessmentContext, provider: Provider, primary: str) -> str | None:
-    """The next allowed region after the primary, in the constraints' ranking (residency already applied)."""
-    allowed = ctx.constraints.allowed_regions.get(CloudProvider(provider.value), ())
-    return next((code for code in allowed if code != primary), None)
 
 
 def build_topology(design: TerraformDesign) -> Topology:

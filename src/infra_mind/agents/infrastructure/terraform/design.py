@@ -24,6 +24,8 @@ class ComputeGroup:
     max_instances: int
     gpu: bool
     served: bool
+    metric: str = "average CPU utilisation"
+    """What the group scales on (the autoscaling policy's metric)."""
 
     @property
     def name(self) -> str:
@@ -39,10 +41,17 @@ class DatabaseSpec:
     max_storage_gb: int
     high_availability: bool
     storage_type: str
+    read_replicas: int = 0
+    """Read replicas of `sku` beside the primary, as the bill of materials prices them."""
+    dr_read_replicas: int = 0
+    """Read replicas in the recovery region (only an active second region prices any)."""
 
     @property
     def name(self) -> str:
         return identifier(self.workload)
+
+    def replicas_at(self, site: Site) -> int:
+        return self.read_replicas if site.primary else self.dr_read_replicas
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from infra_mind.agents.infrastructure.terraform.aws.compute import compute
-from infra_mind.agents.infrastructure.terraform.aws.data import backup_copies, bucket, database
+from infra_mind.agents.infrastructure.terraform.aws.data import (
+    backup_copies,
+    bucket,
+    database,
+    read_replicas,
+)
 from infra_mind.agents.infrastructure.terraform.aws.network import (
     cdn,
     failover_records,
@@ -23,7 +28,8 @@ def render_aws(d: TerraformDesign) -> str:
             blocks += compute(d, site)
             if d.served:
                 blocks += load_balancer(d, site)
-        blocks += [database(d, db, site) for db in d.databases]
+        for db in d.databases:
+            blocks += [database(d, db, site), *read_replicas(db, site)]
     blocks += backup_copies(d)
     if d.secondary and d.runs_compute(d.secondary) and d.served:
         blocks += failover_records(d)

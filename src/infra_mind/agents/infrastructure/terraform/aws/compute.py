@@ -121,7 +121,7 @@ def _auto_scaling_group(d: TerraformDesign, g: ComputeGroup, site: Site) -> list
             template_block,
             group,
             Comment(
-                f"{g.workload}: scale on the model server's requests per GPU, "
+                f"{g.workload}: scale on the model server's {g.metric}, "
                 "published as a custom CloudWatch metric"
             ),
         ]

@@ -70,6 +70,38 @@ def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
     )
 
 
+def read_replicas(db: DatabaseSpec, site: Site) -> list[Block | Comment]:
+    """The priced read replicas of the site's database: same class, reads only, one zone each.
+
+    In the recovery region they replicate from the regional copy (cascading), so they follow it when it is
+    promoted at failover.
+    """
+    count = db.replicas_at(site)
+    if not count:
+        return []
+    s = site.suffix
+    return [
+        Comment(f"{count} read replica(s) of {db.workload}: the reads beyond what one {db.sku} carries"),
+        block(
+            "resource",
+            "aws_db_instance",
+            f"{db.name}_replica{s}",
+            body=[
+                ("count", count),
+                provider_meta(site, SECONDARY),
+                ("identifier", template(f"{db.workload}-replica{s.replace('_', '-')}-${{count.index + 1}}")),
+                ("instance_class", db.sku),
+                ("replicate_source_db", ref("aws_db_instance", f"{db.name}{s}", "arn")),
+                ("storage_encrypted", True),
+                ("db_subnet_group_name", ref(f"module.vpc{s}", "database_subnet_group_name")),
+                ("vpc_security_group_ids", [ref("aws_security_group", f"db_{db.engine}{s}", "id")]),
+                ("multi_az", False),
+                ("skip_final_snapshot", True),
+            ],
+        ),
+    ]
+
+
 def backup_copies(d: TerraformDesign) -> list[Block | Comment]:
     if d.backup_region is None:
         return []

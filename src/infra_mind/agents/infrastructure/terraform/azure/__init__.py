@@ -8,6 +8,7 @@ from infra_mind.agents.infrastructure.terraform.azure.data import (
     SERVER,
     database,
     dns_zone,
+    read_replicas,
     storage,
 )
 from infra_mind.agents.infrastructure.terraform.azure.network import (
@@ -30,7 +31,8 @@ def render_azure(d: TerraformDesign) -> str:
             if d.served:
                 blocks += gateway(d, site)
             blocks += compute(d, site)
-        blocks += [database(d, db, site) for db in d.databases]
+        for db in d.databases:
+            blocks += [database(d, db, site), *read_replicas(db, site)]
     if d.secondary and d.runs_compute(d.secondary) and d.served:
         blocks += traffic_manager(d)
     if d.cdn and d.served:

@@ -42,10 +42,11 @@ def dns_zone(engine: str) -> Block:
     )
 
 
-def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
+def _server(db: DatabaseSpec, site: Site, name: str) -> list[Item | Block]:
+    """What every flexible server of `db` in `site` shares: placement, class, private network, storage."""
     s = site.suffix
     body: list[Item | Block] = [
-        *placed(site, template("${var.project}-" + db.workload + s.replace("_", "-"))),
+        *placed(site, template("${var.project}-" + name)),
         ("sku_name", f"GP_{db.sku}"),
         ("delegated_subnet_id", ref("azurerm_subnet", f"data_{db.engine}{s}", "id")),
         ("private_dns_zone_id", ref("azurerm_private_dns_zone", db.engine, "id")),
@@ -58,8 +59,22 @@ def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
         ]
     else:
         body.append(block("storage", body=[("size_gb", db.storage_gb), ("auto_grow_enabled", True)]))
+    return body
+
+
+def _replica_of(db: DatabaseSpec) -> list[Item]:
+    return [("create_mode", "Replica"), ("source_server_id", ref(SERVER[db.engine], db.name, "id"))]
+
+
+def _depends(db: DatabaseSpec, site: Site) -> Item:
+    return ("depends_on", [ref("azurerm_private_dns_zone_virtual_network_link", f"{db.engine}{site.suffix}")])
+
+
+def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
+    s = site.suffix
+    body = _server(db, site, db.workload + s.replace("_", "-"))
     if not site.primary:
-        body += [("create_mode", "Replica"), ("source_server_id", ref(SERVER[db.engine], db.name, "id"))]
+        body += _replica_of(db)
     else:
         body += [
             ("version", Expr(f"var.{db.engine}_version")),
@@ -78,9 +93,30 @@ def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
                     body=[("mode", mode), ("standby_availability_zone", "2" if d.zones > 1 else "1")],
                 )
             )
-    depends: Item = ("depends_on", [ref("azurerm_private_dns_zone_virtual_network_link", f"{db.engine}{s}")])
-    body.append(depends)
+    body.append(_depends(db, site))
     return block("resource", SERVER[db.engine], f"{db.name}{s}", body=body)
+
+
+def read_replicas(db: DatabaseSpec, site: Site) -> list[Block | Comment]:
+    """The priced read replicas of `db` in `site`: same class, reads only.
+
+    Flexible servers replicate from a primary server only (no replica of a replica), so the replicas in a
+    recovery region replicate from the primary too.
+    """
+    count = db.replicas_at(site)
+    if not count:
+        return []
+    s = site.suffix
+    name = db.workload + "-replica" + s.replace("_", "-") + "-${count.index + 1}"
+    return [
+        Comment(f"{count} read replica(s) of {db.workload}: the reads beyond what one {db.sku} carries"),
+        block(
+            "resource",
+            SERVER[db.engine],
+            f"{db.name}_replica{s}",
+            body=[("count", count), *_server(db, site, name), *_replica_of(db), _depends(db, site)],
+        ),
+    ]
 
 
 def _storage_mb(gb: int) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from infra_mind.agents.infrastructure.terraform.common import common_variables, output, preamble, variable
 from infra_mind.agents.infrastructure.terraform.design import TerraformDesign
 from infra_mind.agents.infrastructure.terraform.gcp.compute import compute
-from infra_mind.agents.infrastructure.terraform.gcp.data import bucket, database
+from infra_mind.agents.infrastructure.terraform.gcp.data import bucket, database, read_replicas
 from infra_mind.agents.infrastructure.terraform.gcp.network import NETWORK, edge, shared_network, site_network
 from infra_mind.agents.infrastructure.terraform.hcl import Block, Comment, Expr, block, ref, render
 
@@ -16,7 +16,8 @@ def render_gcp(d: TerraformDesign) -> str:
         blocks += site_network(d, site, index)
         if d.runs_compute(site):
             blocks += compute(d, site, index)
-        blocks += [database(d, db, site) for db in d.databases]
+        for db in d.databases:
+            blocks += [database(d, db, site), *read_replicas(db, site)]
     if d.served:
         blocks += edge(d)
     blocks += [*bucket(), *_outputs(d)]

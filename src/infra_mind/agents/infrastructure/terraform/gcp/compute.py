@@ -174,7 +174,7 @@ def _instance_group(d: TerraformDesign, g: ComputeGroup, site: Site) -> list[Blo
     )
     policy: list[Item | Block] = [("min_replicas", site.min_instances(g)), ("max_replicas", g.max_instances)]
     if g.gpu:
-        policy.append(Comment("scale on the model server's requests per GPU, exported as a custom metric"))
+        policy.append(Comment(f"scale on the model server's {g.metric}, exported as a custom metric"))
     else:
         policy.append(block("cpu_utilization", body=[("target", d.target_cpu_pct / 100)]))
     autoscaler = block(

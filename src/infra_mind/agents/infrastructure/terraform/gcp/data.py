@@ -32,23 +32,6 @@ def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
         ("location", Expr("var.secondary_region")) if d.backup_region else None,
         block("backup_retention_settings", body=[("retained_backups", Expr("var.backup_retention_days"))]),
     ]
-    settings = block(
-        "settings",
-        body=[
-            ("tier", db.sku),
-            ("edition", "ENTERPRISE"),
-            ("availability_type", "REGIONAL" if regional else "ZONAL"),
-            ("disk_type", "PD_SSD"),
-            ("disk_size", db.storage_gb),
-            ("disk_autoresize", True),
-            ("disk_autoresize_limit", db.max_storage_gb),
-            block(
-                "ip_configuration",
-                body=[("ipv4_enabled", False), ("private_network", NETWORK), ("ssl_mode", "ENCRYPTED_ONLY")],
-            ),
-            None if replica else block("backup_configuration", body=backup),
-        ],
-    )
     return block(
         "resource",
         "google_sql_database_instance",
@@ -62,8 +45,68 @@ def database(d: TerraformDesign, db: DatabaseSpec, site: Site) -> Block:
             else None,
             block("replica_configuration", body=[("failover_target", False)]) if replica else None,
             ("deletion_protection", True),
-            settings,
+            _settings(db, regional=regional, backup=None if replica else backup),
             ("depends_on", [ref("google_service_networking_connection", "private_services")]),
+        ],
+    )
+
+
+def read_replicas(db: DatabaseSpec, site: Site) -> list[Block | Comment]:
+    """The priced read replicas of the site's instance: same tier, reads only, zonal.
+
+    In the recovery region they replicate from the regional copy (cascading replicas), so they follow it
+    when it is promoted at failover.
+    """
+    count = db.replicas_at(site)
+    if not count:
+        return []
+    s = site.suffix
+    return [
+        Comment(f"{count} read replica(s) of {db.workload}: the reads beyond what one {db.sku} carries"),
+        block(
+            "resource",
+            "google_sql_database_instance",
+            f"{db.name}_replica{s}",
+            body=[
+                ("count", count),
+                (
+                    "name",
+                    template(
+                        "${var.project}-"
+                        + db.workload
+                        + "-replica"
+                        + s.replace("_", "-")
+                        + "-${count.index + 1}"
+                    ),
+                ),
+                ("region", region(site)),
+                ("database_version", _version(db.engine)),
+                ("master_instance_name", ref("google_sql_database_instance", f"{db.name}{s}", "name")),
+                block("replica_configuration", body=[("failover_target", False)]),
+                ("deletion_protection", False),
+                _settings(db, regional=False, backup=None),
+                ("depends_on", [ref("google_service_networking_connection", "private_services")]),
+            ],
+        ),
+    ]
+
+
+def _settings(db: DatabaseSpec, *, regional: bool, backup: list[Item | None] | None) -> Block:
+    return block(
+        "settings",
+        body=[
+            ("tier", db.sku),
+            ("edition", "ENTERPRISE"),
+            ("availability_type", "REGIONAL" if regional else "ZONAL"),
+            ("disk_type", "PD_SSD"),
+            ("disk_size", db.storage_gb),
+            ("disk_autoresize", True),
+            ("disk_autoresize_limit", db.max_storage_gb),
+            block(
+                "ip_configuration",
+                body=[("ipv4_enabled", False), ("private_network", NETWORK), ("ssl_mode", "ENCRYPTED_ONLY")],
+            ),
+            None if backup is None else block("backup_configuration", body=backup),
         ],
     )
 
