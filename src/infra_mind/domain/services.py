@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from infra_mind.domain.pricing import Assumption
@@ -35,6 +37,24 @@ class CostModel(Model):
     basis: str = Field(default="", description="how each monthly series was derived")
 
 
+class ControlStatus(StrEnum):
+    MET_NOW = "met_now"
+    MET_BY_DESIGN = "met_by_design"
+    GAP = "gap"
+
+
+class ControlScore(Model):
+    control_id: str
+    title: str
+    severity: str
+    status: ControlStatus
+    missing_controls: list[str] = Field(description="security controls not in place today")
+    closed_by: list[str] = Field(
+        description="ids of the ranked recommendations that close it; empty when met now or when no "
+        "recommendation addresses it"
+    )
+
+
 class FrameworkScore(Model):
     framework: str
     controls: int
@@ -43,6 +63,7 @@ class FrameworkScore(Model):
     coverage_now_pct: float
     coverage_by_design_pct: float
     open_gaps: list[str] = Field(description="control IDs the proposed design does not close")
+    detail: list[ControlScore] = Field(default_factory=list)
 
 
 class ComplianceScores(Model):

@@ -16,10 +16,11 @@ from infra_mind.domain.assessment import AssessmentResult, RunStatus, Validation
 from infra_mind.domain.events import EventType
 from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.requirements import AssessmentInput
+from infra_mind.engine.compliance_scoring import compliance_scores
 from infra_mind.engine.events import EventBus, RunEmitter
 from infra_mind.engine.metrics import execution_metrics
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
-from infra_mind.engine.services import compliance_scores, cost_model
+from infra_mind.engine.services import cost_model
 from infra_mind.engine.synthesis import synthesize
 from infra_mind.engine.validation import build_context
 from infra_mind.errors import InfraMindError
@@ -105,7 +106,7 @@ class Pipeline:
             async with run.phase("professional_services") as done:
                 costs, scores = await asyncio.gather(
                     asyncio.to_thread(cost_model, fan.results, ctx, self._knowledge),
-                    asyncio.to_thread(compliance_scores, fan.results),
+                    asyncio.to_thread(compliance_scores, fan.results, ctx, self._knowledge, recommendations),
                 )
                 done()
 

@@ -9,13 +9,11 @@ from infra_mind.agents.tco import SERIES_BASIS, growth_series
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.growth import HORIZON_MONTHS
-from infra_mind.domain.outputs import CloudEngineerOutput, ComplianceOutput, CtoOutput
+from infra_mind.domain.outputs import CloudEngineerOutput, CtoOutput
 from infra_mind.domain.pricing import Assumption
 from infra_mind.domain.services import (
-    ComplianceScores,
     CostModel,
     CostScenario,
-    FrameworkScore,
     ProviderSeries,
 )
 from infra_mind.knowledge.catalog import Knowledge
@@ -98,24 +96,3 @@ def _cto_series(results: dict[str, AgentResult], plan: PricedPlan) -> Series | N
         if tco is None or len(tco.monthly_usd) != HORIZON_MONTHS or tco.monthly_run_usd != quote.monthly_usd:
             return None
     return {q.provider: (tcos[q.provider].monthly_usd, tcos[q.provider].series_complete) for q in plan.quotes}
-
-
-def compliance_scores(results: dict[str, AgentResult]) -> ComplianceScores | None:
-    compliance = results.get("compliance")
-    if compliance is None or not compliance.ok or not isinstance(compliance.output, ComplianceOutput):
-        return None
-    scores = []
-    for status in compliance.output.frameworks:
-        total = status.controls_total
-        scores.append(
-            FrameworkScore(
-                framework=status.framework,
-                controls=total,
-                met_now=status.met_now,
-                met_by_design=status.met_by_design,
-                coverage_now_pct=round(100 * status.met_now / total, 1) if total else 100.0,
-                coverage_by_design_pct=round(100 * status.met_by_design / total, 1) if total else 100.0,
-                open_gaps=[gap.control_id for gap in status.gaps],
-            )
-        )
-    return ComplianceScores(frameworks=scores)
