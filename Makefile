@@ -4,16 +4,24 @@ BIN    := $(VENV)/bin
 EXAMPLE ?= examples/healthtech-hipaa.yaml
 OUT    ?= out
 
-.PHONY: install install-dev run test lint bench clean
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+.PHONY: install install-dev system-deps run test lint bench clean
+
+# WeasyPrint renders PDFs through Pango; Debian-based machines get it from apt (needs root).
+system-deps:
+	@if command -v dpkg >/dev/null 2>&1 && ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/activate
+install: system-deps $(BIN)/activate
 	$(BIN)/pip install --quiet -c constraints.txt -e .
 
-install-dev: $(BIN)/activate
+install-dev: system-deps $(BIN)/activate
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 
 run: install
