@@ -24,6 +24,11 @@ class LlmProviderKind(StrEnum):
     OPENAI = "openai"
 
 
+class LivePricesKind(StrEnum):
+    OFF = "off"
+    AZURE = "azure"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
@@ -37,6 +42,8 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=60, gt=0)
     llm_max_concurrency: int = Field(default=8, ge=1)
 
+    live_prices: LivePricesKind = LivePricesKind.OFF
+    live_prices_timeout_s: float = Field(default=5, gt=0, description="per request to the live price source")
     knowledge_dir: Path | None = Field(default=None, description="override the packaged catalogs")
     quorum: float = Field(default=0.5, gt=0, le=1, description="share of agents that must complete")
     required_agents: list[str] = Field(default_factory=list)

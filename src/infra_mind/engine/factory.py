@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from infra_mind.agents.base import RetryPolicy
-from infra_mind.agents.registry import build_agents
+from infra_mind.agents.registry import AgentOptions, build_agents
 from infra_mind.config import Settings
 from infra_mind.engine.events import EventBus
 from infra_mind.engine.orchestrator import Orchestrator, QuorumPolicy
@@ -15,7 +17,13 @@ from infra_mind.knowledge.catalog import Knowledge
 def build_pipeline(
     settings: Settings, knowledge: Knowledge, bus: EventBus, report_formats: tuple[str, ...] = ("md",)
 ) -> Pipeline:
-    agents = build_agents(knowledge)
+    options = AgentOptions(
+        data_dir=settings.knowledge_dir,
+        live_prices=settings.live_prices.value,
+        live_prices_timeout_s=settings.live_prices_timeout_s,
+        today=date.today(),
+    )
+    agents = build_agents(knowledge, options)
     unknown = set(settings.required_agents) - {a.name for a in agents}
     if unknown:
         raise ConfigurationError(

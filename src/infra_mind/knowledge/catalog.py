@@ -14,12 +14,16 @@ from pydantic import BaseModel, ValidationError
 
 from infra_mind.domain.enums import Framework
 from infra_mind.errors import CatalogInvalid
+from infra_mind.knowledge.ai_use_cases import AiCatalog
+from infra_mind.knowledge.benchmarks import BenchmarkCatalog
+from infra_mind.knowledge.commitments import CommitmentCatalog
 from infra_mind.knowledge.compliance_models import (
     BestPractice,
     ComplianceControl,
     RegionAuthorization,
     ServiceEligibility,
 )
+from infra_mind.knowledge.ml_platforms import MlPlatformCatalog
 from infra_mind.knowledge.models import (
     InstanceCategory,
     InstanceType,
@@ -31,6 +35,7 @@ from infra_mind.knowledge.models import (
 )
 from infra_mind.knowledge.sizing import SizingRule
 from infra_mind.knowledge.sla import SlaCatalog
+from infra_mind.knowledge.threats import ThreatCatalog
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -62,6 +67,11 @@ class Knowledge:
         best_practices: Iterable[BestPractice],
         sizing: Iterable[SizingRule],
         sla: SlaCatalog | None = None,
+        threats: ThreatCatalog | None = None,
+        ml_platforms: MlPlatformCatalog | None = None,
+        ai: AiCatalog | None = None,
+        benchmarks: BenchmarkCatalog | None = None,
+        commitments: CommitmentCatalog | None = None,
     ) -> None:
         self._regions = {(r.provider, r.code): r for r in regions}
         self._instances = {(i.provider, i.sku): i for i in instances}
@@ -79,6 +89,11 @@ class Knowledge:
         self._best_practices = {b.id: b for b in best_practices}
         self._sizing = {s.key: s for s in sizing}
         self.sla = sla or SlaCatalog()
+        self.threats = threats or ThreatCatalog()
+        self.ml_platforms = ml_platforms or MlPlatformCatalog()
+        self.ai = ai or AiCatalog()
+        self.benchmarks = benchmarks or BenchmarkCatalog()
+        self.commitments = commitments or CommitmentCatalog()
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Knowledge:
@@ -97,6 +112,11 @@ class Knowledge:
             best_practices=_records(root / "well_architected.json", BestPractice),
             sizing=_records(root / "sizing.json", SizingRule),
             sla=SlaCatalog.load(root),
+            threats=ThreatCatalog.load(root),
+            ml_platforms=MlPlatformCatalog.load(root),
+            ai=AiCatalog.load(root),
+            benchmarks=BenchmarkCatalog.load(root),
+            commitments=CommitmentCatalog.load(root),
         )
 
     def regions(self, provider: Provider) -> list[Region]:
