@@ -9,6 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from infra_mind.agents.base import Agent
+from infra_mind.agents.registry import AgentOptions
 from infra_mind.cli.main import EXIT_INVALID, EXIT_NO_QUORUM, app
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.knowledge.catalog import Knowledge
@@ -79,7 +80,7 @@ def test_unknown_format_exits_2(runner: CliRunner, tmp_path: Path) -> None:
 def test_quorum_not_met_exits_3_and_still_writes_the_result(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_agents(knowledge: Knowledge) -> list[Agent]:
+    def failing_agents(knowledge: Knowledge, options: AgentOptions) -> list[Agent]:
         return [ScriptedAgent(f"a{i}", Script(fail_with=RuntimeError("down"))) for i in range(3)]
 
     monkeypatch.setattr("infra_mind.engine.factory.build_agents", failing_agents)

@@ -70,6 +70,11 @@ class PricedPlan:
 
 
 def priced_plan(ctx: AssessmentContext, knowledge: Knowledge) -> PricedPlan:
+    """The plan every agent reasons from; priced once per run (memoised on the run's context)."""
+    return ctx.memo(("priced_plan", id(knowledge)), lambda: _price(ctx, knowledge))
+
+
+def _price(ctx: AssessmentContext, knowledge: Knowledge) -> PricedPlan:
     builder = BomBuilder(knowledge)
     options = [
         plan_provider(ctx, knowledge, builder, Provider(p.value), ctx.constraints.home_regions[p])

@@ -63,7 +63,14 @@ def growth_series(
     months: int = HORIZON_MONTHS,
 ) -> dict[str, CostSeries]:
     """Each provider's monthly run cost over `months`, the growth above today's level scaled by `scale`
-    (1 = as projected, 0 = no growth)."""
+    (1 = as projected, 0 = no growth); computed once per run and plan (memoised on the run's context)."""
+    key = ("growth_series", id(knowledge), id(plan), scale, months)
+    return ctx.memo(key, lambda: _growth_series(ctx, knowledge, plan, scale, months))
+
+
+def _growth_series(
+    ctx: AssessmentContext, knowledge: Knowledge, plan: PricedPlan, scale: float, months: int
+) -> dict[str, CostSeries]:
     last = months - 1
     beyond = next((m for m in PRICED_MONTHS if m >= last), PRICED_MONTHS[-1])
     needed = sorted({m for m in PRICED_MONTHS if m < last} | {beyond})

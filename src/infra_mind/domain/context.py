@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, Self, TypeVar, cast
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from infra_mind.domain.enums import Framework
 from infra_mind.domain.pricing import Assumption
 from infra_mind.domain.requirements import AssessmentInput, CloudProvider
+
+T = TypeVar("T")
 
 
 class Frozen(BaseModel):
@@ -103,6 +108,8 @@ class DefaultedField(Frozen):
 
 
 class AssessmentContext(Frozen):
+    _memo: dict[Hashable, Any] = PrivateAttr(default_factory=dict)
+
     requirements: AssessmentInput
     profile: WorkloadProfile
     constraints: Constraints
@@ -110,6 +117,19 @@ class AssessmentContext(Frozen):
     defaults: tuple[DefaultedField, ...] = Field(
         default=(), description="fields the input did not give whose defaults feed the plan"
     )
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy describes a different situation (e.g. the load at month 24): it starts with no memo."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied._memo = {}
+        return copied
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value derived from this context, computed once per run and shared by the agents and phases
+        that need it (the priced plan, its growth series); it lives and dies with the context."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     @property
     def framework_ids(self) -> tuple[Framework, ...]:
