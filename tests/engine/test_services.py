@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from infra_mind.agents.cloud_engineer import CloudEngineerAgent
@@ -12,6 +13,7 @@ from infra_mind.agents.tco import scaled_context
 from infra_mind.domain.agent_result import AgentResult, AgentStatus
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.services import CostModel
+from infra_mind.engine.optimisation import committed_cost
 from infra_mind.engine.profile import Sizer
 from infra_mind.engine.services import cost_model
 from infra_mind.knowledge.catalog import Knowledge
@@ -51,20 +53,20 @@ def _flat(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-async def test_flat_growth_gives_a_flat_series_in_every_scenario(
+async def test_flat_growth_gives_a_flat_on_demand_series(
     knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
 ) -> None:
     ctx = make_context(_flat(healthtech))
     model = await _model(knowledge, ctx)
     plan = priced_plan(ctx, knowledge)
 
-    assert [s.name for s in model.scenarios] == ["low_growth", "expected", "high_growth"]
-    for scenario in model.scenarios:
-        for series in scenario.series:
-            quote = plan.quote(series.provider)
-            assert quote is not None
-            assert series.monthly_usd == [quote.monthly_usd] * 36
-            assert series.total_36m_usd == pytest.approx(36 * quote.monthly_usd, abs=0.05)
+    assert [s.name for s in model.scenarios] == ["conservative", "expected", "aggressive_optimisation"]
+    conservative = model.scenarios[0]
+    for series in conservative.series:
+        quote = plan.quote(series.provider)
+        assert quote is not None
+        assert series.monthly_usd == [quote.monthly_usd] * 36
+        assert series.total_36m_usd == pytest.approx(36 * quote.monthly_usd, abs=0.05)
 
 
 async def test_month_24_is_a_direct_re_price_at_the_month_24_load(
@@ -72,11 +74,11 @@ async def test_month_24_is_a_direct_re_price_at_the_month_24_load(
 ) -> None:
     ctx = make_context(healthtech)
     model = await _model(knowledge, ctx)
-    expected = next(s for s in model.scenarios if s.name == "expected")
+    on_demand = next(s for s in model.scenarios if s.name == "conservative")
     direct = priced_plan(scaled_context(ctx, Sizer(knowledge), 24), knowledge)
     today = priced_plan(ctx, knowledge)
 
-    for series in expected.series:
+    for series in on_demand.series:
         quote = direct.quote(series.provider)
         now = today.quote(series.provider)
         assert quote is not None
@@ -89,14 +91,26 @@ async def test_month_24_is_a_direct_re_price_at_the_month_24_load(
     assert "months after 24 extrapolate the 12→24" in model.basis
 
 
-async def test_more_growth_costs_more(
+async def test_optimisation_never_costs_more_than_on_demand(
     knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
 ) -> None:
     model = await _model(knowledge, make_context(healthtech))
 
-    totals = {s.name: {p.provider: p.total_36m_usd for p in s.series} for s in model.scenarios}
-    for provider in totals["expected"]:
-        assert totals["low_growth"][provider] < totals["expected"][provider] < totals["high_growth"][provider]
+    by_name = {s.name: {p.provider: p for p in s.series} for s in model.scenarios}
+    for provider, conservative in by_name["conservative"].items():
+        expected = by_name["expected"][provider]
+        aggressive = by_name["aggressive_optimisation"][provider]
+        assert all(e <= c + 0.01 for e, c in zip(expected.monthly_usd, conservative.monthly_usd, strict=True))
+        assert aggressive.total_36m_usd < expected.total_36m_usd < conservative.total_36m_usd
+
+
+def test_commitments_cover_the_planned_spend_of_each_purchase_date() -> None:
+    planned = np.array([100.0] * 12 + [150.0] * 24)
+    one_year = committed_cost(planned, 0.3, 12)
+    assert list(one_year) == pytest.approx([70.0] * 12 + [105.0] * 24)
+    three_years = committed_cost(np.array([100.0] * 12 + [150.0] * 12 + [120.0] * 12), 0.5, 36)
+    # 3-year terms bought at 0 and topped up at 12 keep 150 committed through month 35 (paid even when unused)
+    assert list(three_years) == pytest.approx([50.0] * 12 + [75.0] * 24)
 
 
 async def test_the_expected_scenario_is_the_cto_tco_series(
