@@ -488,10 +488,10 @@ async def test_unknown_catalog_kinds_get_the_default_rules(
     assert (tokens.threshold_days, tokens.stale, tokens.undated) == (180, 1, 1)
     assert (_kind(output, "playbooks").threshold_days, _kind(output, "playbooks").stale) == (365, 1)
     assert output.freshness.undated == ["token_prices.json: n"]
-    recs = _recs(report)
-    assert recs["catalog:refresh:token_prices"].priority is Priority.LOW
-    assert recs["catalog:refresh:token_prices"].best_practices == ["COST01-BP03", "COST07-BP02"]
-    assert recs["catalog:refresh:playbooks"].priority is Priority.LOW
+    assert "catalog:refresh:token_prices" not in _recs(report), (
+        "a stale catalog no plan uses is a finding only"
+    )
+    assert "catalog:refresh:playbooks" not in _recs(report)
 
 
 # --- recommendations and the plan ---
@@ -504,7 +504,8 @@ async def test_stale_kinds_become_refresh_recommendations(
     recs = _recs(report)
 
     stale_kinds = {k.kind for k in output.freshness.kinds if k.stale}
-    assert set(recs) == {f"catalog:refresh:{kind}" for kind in stale_kinds}
+    assert set(recs) <= {f"catalog:refresh:{kind}" for kind in stale_kinds}
+    assert all(rec.priority is not Priority.LOW for rec in recs.values())
     prices = recs["catalog:refresh:instance_prices"]
     assert prices.priority is Priority.HIGH, "the recommended plan prices its instances from stale records"
     assert any(a.startswith("Set INFRA_MIND_LIVE_PRICES=azure") for a in prices.actions)
@@ -542,7 +543,7 @@ async def test_plan_price_age_counts_stale_lines_of_the_chosen_quote(
     assert f"{len(stale)} of {len(chosen.lines)}" in finding.title
 
 
-async def test_no_compliance_duties_make_stale_controls_low_priority(
+async def test_no_compliance_duties_leave_stale_controls_to_the_audit(
     knowledge: Knowledge, inventory: CatalogInventory, healthtech: dict[str, Any], make_context: MakeContext
 ) -> None:
     healthtech["company"]["industry"] = "technology"
@@ -551,12 +552,12 @@ async def test_no_compliance_duties_make_stale_controls_low_priority(
     ctx = make_context(healthtech)
     assert ctx.framework_ids == ()
 
-    report, _ = await _run(WebResearchAgent(knowledge, inventory, today=TODAY), ctx)
+    report, output = await _run(WebResearchAgent(knowledge, inventory, today=TODAY), ctx)
     recs = _recs(report)
 
-    assert recs["catalog:refresh:controls"].priority is Priority.LOW
-    assert "no framework" in recs["catalog:refresh:controls"].rationale
-    assert recs["catalog:refresh:region_authorizations"].priority is Priority.LOW
+    assert "catalog:refresh:controls" not in recs
+    assert "catalog:refresh:region_authorizations" not in recs
+    assert _kind(output, "controls").stale > 0, "the audit still reports them"
 
 
 async def test_no_ai_workloads(

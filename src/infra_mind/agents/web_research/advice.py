@@ -47,11 +47,13 @@ class FreshnessAdvisor:
         for drift in live.drifts:
             if drift.flagged:
                 drifted.setdefault(price_kind(drift.kind), []).append(drift)
-        return [
+        candidates = [
             self._refresh(ctx, kind, live, drifted.get(kind.kind, []), chosen)
             for kind in self._audit.kinds
             if kind.stale or drifted.get(kind.kind)
         ]
+        # A stale catalog this assessment does not rest on is a finding of the audit, not an action item.
+        return [rec for rec in candidates if rec.priority is not Priority.LOW]
 
     def _refresh(
         self,
