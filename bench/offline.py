@@ -1,4 +1,4 @@
-"""Offline assessment latency: the whole pipeline (phases 1–5, Markdown reports) on each example."""
+"""Offline assessment latency: the whole pipeline (phases 1–5, Markdown reports and the JSON result)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class OfflineFigures:
 async def _one(pipeline: Pipeline, spec: AssessmentInput, i: int) -> tuple[float, float]:
     started = time.perf_counter()
     outcome = await pipeline.run(spec, run_id=f"bench-{i}")
+    outcome.result.model_dump_json()
     wall = time.perf_counter() - started
     if not outcome.result.quorum["met"]:
         raise RuntimeError(f"bench run {i} did not meet the quorum")

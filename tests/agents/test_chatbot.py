@@ -200,3 +200,5 @@ async def test_a_question_the_context_cannot_ground_is_reported(
     assert "weather" not in {s.topic for s in output.suggested}
     unanswered = next(f for f in report.findings if f.id == "chat-unanswered-questions")
     assert unanswered.detail == off_topic.question
+    assert unanswered.evidence[0].ref == "question:weather"
+    assert unanswered.evidence[0].detail.startswith("No grounded answer")

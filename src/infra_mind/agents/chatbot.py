@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from infra_mind.agents.base import Agent, AgentReport, Progress
 from infra_mind.chat.answer import answer_from
 from infra_mind.chat.context import RegionsByCode
-from infra_mind.chat.index import K1, B, Bm25Index
+from infra_mind.chat.index import Bm25Index
 from infra_mind.chat.requirements import context_passages
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Evidence, EvidenceKind, Finding, Severity
@@ -114,16 +114,20 @@ class ChatbotAgent(Agent):
         }
 
 
-def _suggest(index: Bm25Index, ctx: AssessmentContext) -> tuple[list[SuggestedQuestion], list[Topic]]:
+def _suggest(
+    index: Bm25Index, ctx: AssessmentContext
+) -> tuple[list[SuggestedQuestion], list[SuggestedQuestion]]:
+    """Questions the context answers, and those it does not (kept with the reason)."""
     suggested, unanswered = [], []
     for topic in TOPICS:
         if not topic.applies(ctx):
             continue
         reply = answer_from(index, topic.question)
+        question = SuggestedQuestion(topic=topic.name, answer=reply)
         if reply.grounded and any(topic.cited_by(c) for c in reply.citations):
-            suggested.append(SuggestedQuestion(topic=topic.name, answer=reply))
+            suggested.append(question)
         else:
-            unanswered.append(topic)
+            unanswered.append(question)
     return suggested, unanswered
 
 
@@ -137,8 +141,8 @@ def _index_finding(index: Bm25Index, stats: IndexStats) -> Finding:
             Evidence(
                 kind=EvidenceKind.DERIVED,
                 ref="index:phase1",
-                detail=f"BM25 (k1 {K1:g}, b {B:g}) over {stats.passages} passages, {stats.tokens} terms, "
-                f"{index.average_length:.1f} terms per passage on average",
+                detail=f"BM25 (k1 {stats.k1:g}, b {stats.b:g}) over {stats.passages} passages, "
+                f"{stats.tokens} terms, {index.average_length:.1f} terms per passage on average",
             )
         ],
     )
@@ -156,12 +160,16 @@ def _suggested_finding(suggested: list[SuggestedQuestion]) -> Finding:
     )
 
 
-def _unanswered_finding(topics: list[Topic]) -> Finding:
+def _unanswered_finding(unanswered: list[SuggestedQuestion]) -> Finding:
     return Finding(
         id="chat-unanswered-questions",
-        title=f"{len(topics)} suggested question(s) not grounded in the context",
+        title=f"{len(unanswered)} suggested question(s) not grounded in the context",
         severity=Severity.LOW,
-        detail="; ".join(t.question for t in topics),
+        detail="; ".join(u.answer.question for u in unanswered),
+        evidence=[
+            Evidence(kind=EvidenceKind.DERIVED, ref=f"question:{u.topic}", detail=u.answer.answer)
+            for u in unanswered
+        ],
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from infra_mind.agents.ai_consultant import AiConsultantAgent
 from infra_mind.agents.base import Agent
+from infra_mind.agents.chatbot import ChatbotAgent
 from infra_mind.agents.cloud_engineer import CloudEngineerAgent
 from infra_mind.agents.compliance import ComplianceAgent
 from infra_mind.agents.cto import CtoAgent
@@ -48,4 +49,5 @@ def build_agents(knowledge: Knowledge, options: AgentOptions | None = None) -> l
             price_source(options.live_prices, knowledge, timeout_s=options.live_prices_timeout_s),
             today=options.today,
         ),
+        ChatbotAgent(knowledge),
     ]

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from infra_mind.cli.ask import ask
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
 from infra_mind.config import Settings, load_settings
@@ -134,6 +135,9 @@ def validate(input_path: InputArg) -> None:
             markup=False,
             highlight=False,
         )
+
+
+app.command()(ask)
 
 
 async def _run(

@@ -13,7 +13,7 @@ RESULT_FILE = "assessment.json"
 
 def write_outputs(outcome: RunOutcome, out: Path, *, include_reports: bool) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    files = {RESULT_FILE: outcome.result.model_dump_json(indent=2)}
+    files: dict[str, str | bytes] = {RESULT_FILE: outcome.result.model_dump_json(indent=2)}
     if include_reports:
         files |= {report.filename: report.content for report in outcome.reports}
     written = []
@@ -24,11 +24,12 @@ def write_outputs(outcome: RunOutcome, out: Path, *, include_reports: bool) -> l
     return written
 
 
-def atomic_write(target: Path, content: str) -> None:
+def atomic_write(target: Path, content: str | bytes) -> None:
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import Field
 
 from infra_mind.domain.outputs.ai_consultant import AiConsultantOutput
+from infra_mind.domain.outputs.chatbot import ChatbotOutput
 from infra_mind.domain.outputs.cloud import CloudEngineerOutput
 from infra_mind.domain.outputs.compliance import ComplianceOutput
 from infra_mind.domain.outputs.cto import CtoOutput
@@ -17,6 +18,7 @@ from infra_mind.domain.outputs.web_research import WebResearchOutput
 
 AgentOutput = Annotated[
     AiConsultantOutput
+    | ChatbotOutput
     | CloudEngineerOutput
     | ComplianceOutput
     | CtoOutput
@@ -32,6 +34,7 @@ AgentOutput = Annotated[
 __all__ = [
     "AgentOutput",
     "AiConsultantOutput",
+    "ChatbotOutput",
     "CloudEngineerOutput",
     "ComplianceOutput",
     "CtoOutput",
