@@ -4,7 +4,7 @@ BIN    := $(VENV)/bin
 EXAMPLE ?= examples/healthtech-hipaa.yaml
 OUT    ?= out
 
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 .PHONY: install install-dev system-deps run test lint bench clean
 

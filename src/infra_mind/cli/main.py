@@ -27,13 +27,13 @@ from infra_mind.engine.validation import build_context, region_index
 from infra_mind.errors import ConfigurationError, InfraMindError, InputUnreadable, InvalidInput
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.logs import configure_logging
+from infra_mind.reports.render import FORMATS
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INVALID = 2
 EXIT_NO_QUORUM = 3
 EXIT_CANCELLED = 130
-FORMATS = ("md", "json")
 
 app = typer.Typer(
     no_args_is_help=True, add_completion=False, help="Infra Mind: grounded infrastructure plans."
@@ -50,7 +50,7 @@ def assess(
     ] = Mode.PARALLEL,
     out: Annotated[Path, typer.Option(help="directory for assessment.json and the reports")] = Path("out"),
     formats: Annotated[
-        str, typer.Option("--format", help="comma-separated report formats: md,json")
+        str, typer.Option("--format", help="comma-separated report formats: md,html,pdf,json,csv")
     ] = "md,json",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress display")] = False,
 ) -> None:
@@ -76,7 +76,7 @@ def assess(
         console.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(EXIT_ERROR) from exc
     try:
-        written = write_outputs(outcome, out, include_reports="md" in chosen)
+        written = write_outputs(outcome, out, include_reports=True)
     except OSError as exc:
         console.print(f"[red]error:[/red] cannot write to {out}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_ERROR) from exc

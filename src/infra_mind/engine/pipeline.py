@@ -25,7 +25,7 @@ from infra_mind.engine.synthesis import synthesize
 from infra_mind.engine.validation import build_context
 from infra_mind.errors import InfraMindError
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.reports.render import RenderedReport, make_environment, render_reports
+from infra_mind.reports.render import RenderedReport, check_formats, make_environment, render_reports
 
 log = structlog.get_logger()
 
@@ -50,6 +50,7 @@ class Pipeline:
         self._orchestrator = orchestrator
         self._bus = bus
         self._quorum = quorum or QuorumPolicy()
+        check_formats(report_formats)
         self._formats = report_formats
         self._templates = make_environment()
 
@@ -127,7 +128,7 @@ class Pipeline:
         reports: list[RenderedReport] = []
         if status is not RunStatus.CANCELLED:
             async with run.phase("reports") as done:
-                reports = render_reports(result, ctx, self._formats, self._templates)
+                reports = await asyncio.to_thread(render_reports, result, ctx, self._formats, self._templates)
                 done(count=len(reports))
         metrics = run.metrics(fan.results)
         result = result.model_copy(update={"execution_metrics": metrics, "reports": [r.ref for r in reports]})

@@ -1,4 +1,10 @@
-"""Phase 5: render the reports of one result. Rendering is pure; writing files is the caller's job."""
+"""Phase 5: render the reports of one result. Rendering is pure; writing files is the caller's job.
+
+Every report kind comes as Markdown (md), a self-contained HTML page (html), that page as printed (pdf:
+reference detail replaced by pointers, see reports.html) and the report's data (json); `csv` adds the
+recommendations as a backlog for issue trackers. Markdown and JSON never touch matplotlib or WeasyPrint,
+which are imported only when html or pdf is asked for.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,23 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from infra_mind.domain.assessment import AssessmentResult, ReportRef
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Recommendation
+from infra_mind.reports.backlog import OWNER_RULE, backlog_csv
+from infra_mind.reports.charts import Charts
+from infra_mind.reports.data import report_json
+from infra_mind.reports.html import TITLES, figure_marker, html_page, markdown_renderer, print_edition
+from infra_mind.reports.pdf import render_pdfs
 from infra_mind.reports.view import ReportView
 
-REPORT_KINDS = ("executive", "technical")
-TEXT_FORMATS = ("md",)
+REPORT_KINDS = ("executive", "technical", "cfo", "ciso", "engineering_lead")
+FORMATS = ("md", "html", "pdf", "json", "csv")
+BACKLOG_KIND = "backlog"
 
 
 @dataclass(frozen=True)
 class RenderedReport:
     kind: str
     format: str
-    content: str
+    content: str | bytes
 
     @property
     def filename(self) -> str:
@@ -29,6 +41,11 @@ class RenderedReport:
     @property
     def ref(self) -> ReportRef:
         return ReportRef(kind=self.kind, format=self.format, path=self.filename)
+
+    @property
+    def payload(self) -> bytes:
+        """The file's bytes: UTF-8 for the text formats, the document itself for PDF."""
+        return self.content if isinstance(self.content, bytes) else self.content.encode("utf-8")
 
 
 def make_environment() -> Environment:
@@ -44,19 +61,67 @@ def make_environment() -> Environment:
     env.filters["cost"] = _cost
     env.filters["pct"] = lambda v: f"{v:.1f} %"
     env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.globals["owner_rule"] = OWNER_RULE
+    env.globals["figure"] = figure_marker
     return env
+
+
+def check_formats(formats: tuple[str, ...]) -> None:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown report format(s): {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
 
 
 def render_reports(
     result: AssessmentResult, ctx: AssessmentContext, formats: tuple[str, ...], env: Environment
 ) -> list[RenderedReport]:
+    check_formats(formats)
     view = ReportView.build(result, ctx)
-    return [
-        RenderedReport(kind, fmt, env.get_template(f"{kind}.{fmt}.j2").render(v=view))
-        for fmt in formats
-        if fmt in TEXT_FORMATS
+    pages = _html_pages(view, env) if {"html", "pdf"} & set(formats) else {}
+    pdfs = (
+        render_pdfs({kind: print_edition(page) for kind, page in pages.items()}) if "pdf" in formats else {}
+    )
+    reports = []
+    for fmt in formats:
+        if fmt == "csv":
+            reports.append(RenderedReport(BACKLOG_KIND, "csv", backlog_csv(view.backlog)))
+            continue
+        for kind in REPORT_KINDS:
+            reports.append(RenderedReport(kind, fmt, _render(kind, fmt, view, env, pages, pdfs)))
+    return reports
+
+
+def _render(
+    kind: str, fmt: str, view: ReportView, env: Environment, pages: dict[str, str], pdfs: dict[str, bytes]
+) -> str | bytes:
+    if fmt == "md":
+        return _markdown(kind, view, env, html=False)
+    if fmt == "json":
+        return report_json(kind, view)
+    if fmt == "html":
+        return pages[kind]
+    return pdfs[kind]
+
+
+def _html_pages(view: ReportView, env: Environment) -> dict[str, str]:
+    charts = Charts(view)
+    md = markdown_renderer()
+    return {
+        kind: html_page(
+            env,
+            kind,
+            f"{view.company} — {TITLES[kind]}",
+            _markdown(kind, view, env, html=True),
+            charts,
+            md,
+        )
         for kind in REPORT_KINDS
-    ]
+    }
+
+
+def _markdown(kind: str, view: ReportView, env: Environment, *, html: bool) -> str:
+    """The report's Markdown; for the HTML page it also carries the chart and edition markers."""
+    return env.get_template(f"{kind}.md.j2").render(v=view, html=html)
 
 
 def _usd(value: Any) -> str:

@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.domain.context import AssessmentContext
-from infra_mind.domain.findings import Recommendation
+from infra_mind.domain.enums import Pillar
+from infra_mind.domain.findings import Finding, Recommendation
 from infra_mind.domain.outputs import CloudEngineerOutput, ComplianceOutput, CtoOutput, InfrastructureOutput
 from infra_mind.domain.outputs.base import Output
+from infra_mind.domain.outputs.compliance import ControlGap
+from infra_mind.domain.outputs.cto import ProviderTco
 from infra_mind.domain.pricing import ProviderQuote
+from infra_mind.domain.services import FrameworkScore, ProviderSeries
+from infra_mind.reports.backlog import BacklogItem, backlog
+from infra_mind.reports.optional_outputs import (
+    CostFan,
+    SecurityGapRow,
+    StrategyRow,
+    ThreatRow,
+    cost_fan,
+    output_data,
+    purchase_strategies,
+    security_gaps,
+    threat_model,
+)
 
 OutputT = TypeVar("OutputT", bound=Output)
 
 TOP_RECOMMENDATIONS = 10
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,12 @@ class ScenarioTotal:
     description: str
     totals: dict[str, float]
     complete: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class GapRow:
+    gap: ControlGap
+    closed_by: list[str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +61,10 @@ class ReportView:
     chosen: ProviderQuote | None
     missing: dict[str, str]
     scenario_totals: list[ScenarioTotal]
+    fan: CostFan | None
+    strategies: list[StrategyRow]
+    threats: list[ThreatRow] | None
+    security_gaps: list[SecurityGapRow]
 
     @classmethod
     def build(cls, result: AssessmentResult, ctx: AssessmentContext) -> ReportView:
@@ -44,6 +72,8 @@ class ReportView:
         chosen = None
         if cloud is not None:
             chosen = next((q for q in cloud.quotes if q.provider == cloud.recommended_provider), None)
+        provider = chosen.provider if chosen else None
+        simulation, security = output_data(result, "simulation"), output_data(result, "security")
         totals = []
         if result.cost_model is not None:
             totals = [
@@ -65,6 +95,10 @@ class ReportView:
             chosen=chosen,
             missing={name: _why_missing(r) for name, r in result.agents.items() if not r.ok},
             scenario_totals=totals,
+            fan=cost_fan(simulation, provider),
+            strategies=purchase_strategies(simulation, provider),
+            threats=threat_model(security),
+            security_gaps=security_gaps(security),
         )
 
     @property
@@ -79,10 +113,75 @@ class ReportView:
     def providers(self) -> list[str]:
         return [q.provider for q in self.cloud.quotes] if self.cloud else []
 
+    @cached_property
+    def backlog(self) -> list[BacklogItem]:
+        return backlog(self.result.recommendations)
+
+    @property
+    def cost_items(self) -> list[BacklogItem]:
+        """Recommendations that target cost or move the monthly bill."""
+        return [
+            item
+            for item in self.backlog
+            if item.rec.pillar is Pillar.COST
+            or item.rec.monthly_cost_delta is not None
+            or item.rec.monthly_cost_in_plan is not None
+        ]
+
+    @property
+    def security_items(self) -> list[BacklogItem]:
+        return [
+            item
+            for item in self.backlog
+            if item.rec.pillar is Pillar.SECURITY or item.rec.category in ("security", "compliance")
+        ]
+
+    def chosen_series(self, scenario: str) -> ProviderSeries | None:
+        """The recommended provider's 36-month series in one cost-model scenario."""
+        if self.chosen is None or self.result.cost_model is None:
+            return None
+        for s in self.result.cost_model.scenarios:
+            if s.name == scenario:
+                return next((p for p in s.series if p.provider == self.chosen.provider), None)
+        return None
+
+    @property
+    def gaps_by_severity(self) -> list[GapRow]:
+        """Every framework's open gaps, most severe first, with the recommendations that close them."""
+        if self.compliance is None:
+            return []
+        rows = []
+        for status in self.compliance.frameworks:
+            score = self.score(status.framework)
+            closers = {d.control_id: d.closed_by for d in score.detail} if score else {}
+            rows += [GapRow(gap, closers.get(gap.control_id, [])) for gap in status.gaps]
+        return sorted(rows, key=lambda row: SEVERITY_ORDER.get(row.gap.severity, len(SEVERITY_ORDER)))
+
+    def score(self, framework: str) -> FrameworkScore | None:
+        if self.result.compliance is None:
+            return None
+        return next((f for f in self.result.compliance.frameworks if f.framework == framework), None)
+
+    def tco(self, provider: str) -> ProviderTco | None:
+        if self.cto is None:
+            return None
+        return next((t for t in self.cto.tco if t.provider == provider), None)
+
+    def findings(self, agent: str) -> list[Finding]:
+        found = self.result.agents.get(agent)
+        if found is None or not found.ok:
+            return []
+        return sorted(found.findings, key=lambda f: SEVERITY_ORDER[f.severity.value])
+
+    def ran(self, agent: str) -> bool:
+        found = self.result.agents.get(agent)
+        return found is not None and found.ok
+
     def missing_note(self, agent: str) -> str:
         reason = self.missing.get(agent)
-        if reason is None and agent not in self.result.agents:
-            reason = "was not part of this run"
+        if reason is None:
+            ran = agent in self.result.agents
+            reason = "returned no output this report can read" if ran else "was not part of this run"
         return f"_This section is missing: the `{agent}` agent {reason}._"
 
 

@@ -1,0 +1,54 @@
+"""PDFs from the reports' HTML pages with WeasyPrint (print media: the page rules of the report stylesheet).
+
+WeasyPrint is pure-Python layout and CPU-bound, so several reports are laid out in parallel worker
+processes, forked after WeasyPrint is imported so a worker starts in milliseconds. Where forking is not
+safe or possible (not Linux, a daemonic process, one core, one page) they are rendered one after another.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import structlog
+
+log = structlog.get_logger()
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+def render_pdfs(pages: dict[str, str]) -> dict[str, bytes]:
+    """One PDF per page, in the order of `pages`.
+
+    WeasyPrint is imported first so forked workers start with it loaded. Its warnings (the HarfBuzz
+    subsetter it would prefer, CSS it ignores) are raised to ERROR: they are deployment notes, not news on
+    every report.
+    """
+    import weasyprint
+
+    logging.getLogger(weasyprint.__name__).setLevel(logging.ERROR)
+    workers = min(len(pages), os.cpu_count() or 1)
+    if workers < 2 or not _can_fork():
+        return {kind: html_to_pdf(html) for kind, html in pages.items()}
+    largest_first = sorted(pages, key=lambda kind: len(pages[kind]), reverse=True)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {kind: pool.submit(html_to_pdf, pages[kind]) for kind in largest_first}
+            done = {kind: future.result() for kind, future in futures.items()}
+    except BrokenProcessPool:
+        log.warning("reports.pdf_workers_lost", fallback="sequential")
+        return {kind: html_to_pdf(html) for kind, html in pages.items()}
+    return {kind: done[kind] for kind in pages}
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and not multiprocessing.current_process().daemon
