@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import fanout, offline
+from bench import fanout, offline, reports
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
 from infra_mind.knowledge.catalog import Knowledge
@@ -26,6 +26,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 TARGET_EFFICIENCY = 0.98
 TARGET_OVERHEAD_MS = 3.0
 TARGET_OFFLINE_MS = 500.0
+TARGET_PDF_MS = 3000.0
 
 
 def main() -> int:
@@ -41,6 +42,7 @@ def main() -> int:
     ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
     fan = asyncio.run(fanout.measure(ctx, unit_s=args.unit, repeats=args.repeats))
     runs = [offline.measure(example, knowledge, repeats=args.repeats * 2) for example in EXAMPLES]
+    rendered = [reports.measure(example, knowledge) for example in EXAMPLES]
     with tempfile.TemporaryDirectory() as scratch:
         cli_ms = {e.stem: offline.cli_wall_ms(e, Path(scratch)) for e in EXAMPLES}
 
@@ -51,7 +53,9 @@ def main() -> int:
     for name, value in fan.table():
         table.add_row(name, value)
     console.print(table)
-    table = Table(title="offline assessment (every agent, phases 1–5, Markdown + JSON), knowledge loaded once")
+    table = Table(
+        title="offline assessment (every agent, phases 1–5, Markdown + JSON), knowledge loaded once"
+    )
     for column in ("example", "runs", "median", "p95", "agent phase median", "CLI process median"):
         table.add_column(column, justify="right" if column != "example" else "left")
     for r in runs:
@@ -65,10 +69,18 @@ def main() -> int:
         )
     console.print(table)
 
+    table = Table(title="report rendering, median of 3 (PDFs of every report kind in worker processes)")
+    for column in ("example", "HTML, all kinds", "PDF, all kinds", "PDF files"):
+        table.add_column(column, justify="right" if column != "example" else "left")
+    for rep in rendered:
+        table.add_row(rep.example, f"{rep.html_ms:.0f} ms", f"{rep.pdf_ms:.0f} ms", str(rep.pdf_reports))
+    console.print(table)
+
     checks = {
         f"efficiency ≥ {TARGET_EFFICIENCY:.0%}": fan.efficiency >= TARGET_EFFICIENCY,
         f"overhead median ≤ {TARGET_OVERHEAD_MS:g} ms": fan.overhead_ms_median <= TARGET_OVERHEAD_MS,
         f"offline median < {TARGET_OFFLINE_MS:g} ms": all(r.median_ms < TARGET_OFFLINE_MS for r in runs),
+        f"PDF of all reports < {TARGET_PDF_MS:g} ms": all(r.pdf_ms < TARGET_PDF_MS for r in rendered),
     }
     for name, ok in checks.items():
         console.print(f"{'PASS' if ok else 'MISS'}  {name}")
@@ -85,6 +97,7 @@ def main() -> int:
                 "fan_out": fanout.as_json(fan),
                 "offline": [r.__dict__ for r in runs],
                 "cli_process_median_ms": cli_ms,
+                "reports": [r.__dict__ for r in rendered],
                 "checks": checks,
             },
             indent=2,
