@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from infra_mind.domain.assessment import AssessmentResult, ReportRef
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import Recommendation
+from infra_mind.reports.agent_sections import STRATEGIES
 from infra_mind.reports.backlog import OWNER_RULE, backlog_csv
 from infra_mind.reports.charts import Charts
 from infra_mind.reports.data import report_json
@@ -63,6 +64,7 @@ def make_environment() -> Environment:
     env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
     env.globals["owner_rule"] = OWNER_RULE
     env.globals["figure"] = figure_marker
+    env.globals["strategy_names"] = STRATEGIES
     return env
 
 

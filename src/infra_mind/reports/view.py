@@ -12,11 +12,27 @@ from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.enums import Pillar
 from infra_mind.domain.findings import Finding, Recommendation
 from infra_mind.domain.outputs import CloudEngineerOutput, ComplianceOutput, CtoOutput, InfrastructureOutput
+from infra_mind.domain.outputs.ai_consultant import AiConsultantOutput
 from infra_mind.domain.outputs.base import Output
 from infra_mind.domain.outputs.compliance import ControlGap
 from infra_mind.domain.outputs.cto import ProviderTco
+from infra_mind.domain.outputs.mlops import MlopsOutput
+from infra_mind.domain.outputs.research import ResearchOutput
+from infra_mind.domain.outputs.simulation import SensitivityDriver, SimulationOutput
+from infra_mind.domain.outputs.web_research import WebResearchOutput
 from infra_mind.domain.pricing import ProviderQuote
 from infra_mind.domain.services import FrameworkScore, ProviderSeries
+from infra_mind.reports.agent_sections import (
+    HostingRow,
+    ProviderStrategies,
+    QueueView,
+    hosting_rows,
+    queue_views,
+    research_sources,
+    strategy_matrix,
+    top_drivers,
+    typed_output,
+)
 from infra_mind.reports.backlog import BacklogItem, backlog
 from infra_mind.reports.optional_outputs import (
     CostFan,
@@ -65,6 +81,11 @@ class ReportView:
     strategies: list[StrategyRow]
     threats: list[ThreatRow] | None
     security_gaps: list[SecurityGapRow]
+    mlops: MlopsOutput | None
+    ai: AiConsultantOutput | None
+    research: ResearchOutput | None
+    web: WebResearchOutput | None
+    simulation: SimulationOutput | None
 
     @classmethod
     def build(cls, result: AssessmentResult, ctx: AssessmentContext) -> ReportView:
@@ -99,7 +120,32 @@ class ReportView:
             strategies=purchase_strategies(simulation, provider),
             threats=threat_model(security),
             security_gaps=security_gaps(security),
+            mlops=typed_output(result, "mlops", MlopsOutput),
+            ai=typed_output(result, "ai_consultant", AiConsultantOutput),
+            research=typed_output(result, "research", ResearchOutput),
+            web=typed_output(result, "web_research", WebResearchOutput),
+            simulation=typed_output(result, "simulation", SimulationOutput),
         )
+
+    @property
+    def hosting(self) -> list[HostingRow]:
+        return hosting_rows(self.ai)
+
+    @property
+    def research_sources(self) -> list[str]:
+        return research_sources(self.research)
+
+    @property
+    def strategy_matrix(self) -> list[ProviderStrategies]:
+        return strategy_matrix(self.simulation)
+
+    @property
+    def top_drivers(self) -> list[SensitivityDriver]:
+        return top_drivers(self.simulation)
+
+    @property
+    def queues(self) -> list[QueueView]:
+        return queue_views(self.simulation)
 
     @property
     def company(self) -> str:
