@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +26,7 @@ from infra_mind.knowledge.ai_use_cases import SERVING_RULES, AiCatalog
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.llm_prices import PRICED_ON, LlmPriceCatalog, ModelTier, TokenPrice
 from infra_mind.knowledge.models import Provider
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 DAYS = 30.4
@@ -37,21 +37,10 @@ def catalog() -> AiCatalog:
     return AiCatalog.load(packaged_data_dir())
 
 
-@pytest.fixture
-def scaleup(example_inputs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return deepcopy(example_inputs["llm-scaleup"])
-
-
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(
     knowledge: Knowledge, catalog: AiCatalog, ctx: AssessmentContext
 ) -> tuple[AgentReport, AiConsultantOutput]:
-    report = await AiConsultantAgent(knowledge, catalog).run(ctx, _quiet)
-    assert isinstance(report.output, AiConsultantOutput)
-    return report, report.output
+    return await run_agent(AiConsultantAgent(knowledge, catalog), ctx, AiConsultantOutput)
 
 
 def _by_key(report: AgentReport) -> dict[str, Recommendation]:

@@ -17,18 +17,13 @@ from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.outputs import CloudEngineerOutput
 from infra_mind.domain.pricing import BomLine, MissingPrice, ProviderQuote
 from infra_mind.knowledge.catalog import Knowledge
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(knowledge: Knowledge, ctx: AssessmentContext) -> tuple[AgentReport, CloudEngineerOutput]:
-    report = await CloudEngineerAgent(knowledge).run(ctx, _quiet)
-    assert isinstance(report.output, CloudEngineerOutput)
-    return report, report.output
+    return await run_agent(CloudEngineerAgent(knowledge), ctx, CloudEngineerOutput)
 
 
 def _line(provider: str, key: str, cost: float) -> BomLine:

@@ -18,18 +18,13 @@ from infra_mind.domain.outputs.compliance import FrameworkStatus
 from infra_mind.engine.validation import build_context
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.models import Provider
+from tests.agents.helpers import quiet, run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(knowledge: Knowledge, ctx: AssessmentContext) -> tuple[AgentReport, ComplianceOutput]:
-    report = await ComplianceAgent(knowledge).run(ctx, _quiet)
-    assert isinstance(report.output, ComplianceOutput)
-    return report, report.output
+    return await run_agent(ComplianceAgent(knowledge), ctx, ComplianceOutput)
 
 
 def _status(output: ComplianceOutput, framework: str) -> FrameworkStatus:
@@ -300,7 +295,7 @@ async def test_deterministic_and_reports_progress(
         calls.append(pct)
 
     first = await ComplianceAgent(knowledge).run(ctx, progress)
-    second = await ComplianceAgent(knowledge).run(ctx, _quiet)
+    second = await ComplianceAgent(knowledge).run(ctx, quiet)
 
     assert calls
     assert calls == sorted(calls)

@@ -22,18 +22,13 @@ from infra_mind.domain.requirements import GrowthProjection, Urgency
 from infra_mind.domain.workloads import Database
 from infra_mind.engine.profile import Sizer
 from infra_mind.knowledge.catalog import Knowledge
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(knowledge: Knowledge, ctx: AssessmentContext) -> tuple[AgentReport, CtoOutput]:
-    report = await CtoAgent(knowledge).run(ctx, _quiet)
-    assert isinstance(report.output, CtoOutput)
-    return report, report.output
+    return await run_agent(CtoAgent(knowledge), ctx, CtoOutput)
 
 
 def _chosen(output: CtoOutput) -> ProviderTco:

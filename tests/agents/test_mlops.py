@@ -20,6 +20,7 @@ from infra_mind.errors import CatalogInvalid
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.ml_platforms import MlPlatformCatalog
 from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind
+from tests.agents.helpers import quiet, run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 
@@ -29,21 +30,10 @@ def catalog() -> MlPlatformCatalog:
     return MlPlatformCatalog.load(packaged_data_dir())
 
 
-@pytest.fixture
-def scaleup(example_inputs: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return deepcopy(example_inputs["llm-scaleup"])
-
-
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(
     knowledge: Knowledge, catalog: MlPlatformCatalog, ctx: AssessmentContext
 ) -> tuple[AgentReport, MlopsOutput]:
-    report = await MlopsAgent(knowledge, catalog).run(ctx, _quiet)
-    assert isinstance(report.output, MlopsOutput)
-    return report, report.output
+    return await run_agent(MlopsAgent(knowledge, catalog), ctx, MlopsOutput)
 
 
 def _workload(raw: dict[str, Any], name: str) -> dict[str, Any]:
@@ -136,7 +126,7 @@ async def test_agreeing_gpu_choice_merges_with_the_cloud_engineer(
 ) -> None:
     ctx = make_context(healthtech)
     mlops, _ = await _run(knowledge, catalog, ctx)
-    cloud = await CloudEngineerAgent(knowledge).run(ctx, _quiet)
+    cloud = await CloudEngineerAgent(knowledge).run(ctx, quiet)
 
     group = [r for r in [*cloud.recommendations, *mlops.recommendations] if r.key == "gpu:triage-model"]
 

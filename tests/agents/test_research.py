@@ -19,6 +19,7 @@ from infra_mind.domain.requirements import CompanySize, Industry
 from infra_mind.errors import CatalogInvalid
 from infra_mind.knowledge.benchmarks import Benchmark, BenchmarkCatalog, Metric
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 TODAY = date(2026, 11, 29)
@@ -29,16 +30,10 @@ def benchmarks() -> BenchmarkCatalog:
     return BenchmarkCatalog.load(packaged_data_dir())
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(
     knowledge: Knowledge, benchmarks: BenchmarkCatalog, ctx: AssessmentContext
 ) -> tuple[AgentReport, ResearchOutput]:
-    report = await ResearchAgent(knowledge, benchmarks).run(ctx, _quiet)
-    assert isinstance(report.output, ResearchOutput)
-    return report, report.output
+    return await run_agent(ResearchAgent(knowledge, benchmarks), ctx, ResearchOutput)
 
 
 def _get(output: ResearchOutput, metric: str, basis: str = "current") -> BenchmarkComparison:

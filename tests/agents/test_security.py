@@ -29,6 +29,7 @@ from infra_mind.errors import CatalogInvalid
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.models import Provider
 from infra_mind.knowledge.threats import Billing, ComponentKind, Safeguard, ThreatCatalog
+from tests.agents.helpers import quiet, run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 LEVELS = ("low", "medium", "high")
@@ -40,16 +41,10 @@ def threats() -> ThreatCatalog:
     return ThreatCatalog.load(packaged_data_dir())
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(
     knowledge: Knowledge, threats: ThreatCatalog, ctx: AssessmentContext
 ) -> tuple[AgentReport, SecurityOutput]:
-    report = await SecurityAgent(knowledge, threats).run(ctx, _quiet)
-    assert isinstance(report.output, SecurityOutput)
-    return report, report.output
+    return await run_agent(SecurityAgent(knowledge, threats), ctx, SecurityOutput)
 
 
 def _by_key(report: AgentReport) -> dict[str, Recommendation]:
@@ -144,7 +139,7 @@ async def test_gap_recommendations_merge_with_the_compliance_agent(
     ctx = make_context(healthtech)
     report, output = await _run(knowledge, threats, ctx)
     security = _by_key(report)
-    compliance = _by_key(await ComplianceAgent(knowledge).run(ctx, _quiet))
+    compliance = _by_key(await ComplianceAgent(knowledge).run(ctx, quiet))
 
     assert {f"control:{g.control}" for g in output.gaps} <= set(security)
     shared = set(security) & set(compliance)
@@ -360,10 +355,10 @@ async def test_huge_scale_stays_bounded_and_fast(
     healthtech["budget"].update(monthly_limit_usd=5_000_000, total_min_usd=None, total_max_usd=None)
     ctx = make_context(healthtech)
     agent = SecurityAgent(knowledge, threats)
-    await agent.run(ctx, _quiet)
+    await agent.run(ctx, quiet)
 
     started = time.perf_counter()
-    report = await agent.run(ctx, _quiet)
+    report = await agent.run(ctx, quiet)
     elapsed = time.perf_counter() - started
     assert isinstance(report.output, SecurityOutput)
     edge = next(c for c in report.output.components if c.component == "edge")
@@ -381,8 +376,8 @@ async def test_runs_are_deterministic(
 ) -> None:
     for raw in example_inputs.values():
         ctx = make_context(deepcopy(raw))
-        first = await SecurityAgent(knowledge, threats).run(ctx, _quiet)
-        second = await SecurityAgent(knowledge, threats).run(ctx, _quiet)
+        first = await SecurityAgent(knowledge, threats).run(ctx, quiet)
+        second = await SecurityAgent(knowledge, threats).run(ctx, quiet)
         assert first.output == second.output
         assert [r.model_dump() for r in first.recommendations] == [
             r.model_dump() for r in second.recommendations

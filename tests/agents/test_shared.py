@@ -15,12 +15,9 @@ from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.findings import EvidenceKind, Recommendation
 from infra_mind.domain.outputs import CloudEngineerOutput, CtoOutput, InfrastructureOutput
 from infra_mind.knowledge.catalog import Knowledge
+from tests.agents.helpers import quiet
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
-
-
-async def _quiet(pct: float, message: str) -> None:
-    return None
 
 
 def _by_key(report: AgentReport, key: str) -> Recommendation:
@@ -31,8 +28,8 @@ async def test_both_agents_propose_the_same_cdn_recommendation(
     knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
 ) -> None:
     ctx = make_context(healthtech)
-    cloud = _by_key(await CloudEngineerAgent(knowledge).run(ctx, _quiet), "edge:cdn")
-    infra = _by_key(await InfrastructureAgent(knowledge).run(ctx, _quiet), "edge:cdn")
+    cloud = _by_key(await CloudEngineerAgent(knowledge).run(ctx, quiet), "edge:cdn")
+    infra = _by_key(await InfrastructureAgent(knowledge).run(ctx, quiet), "edge:cdn")
     assert cloud.model_dump(exclude={"id", "agents", "rationale"}) == infra.model_dump(
         exclude={"id", "agents", "rationale"}
     )
@@ -42,7 +39,7 @@ async def test_both_agents_propose_the_same_cdn_recommendation(
 async def test_sla_and_dr_records_are_catalog_records_and_sizing_rules_assumptions(
     knowledge: Knowledge, healthtech: dict[str, Any], make_context: MakeContext
 ) -> None:
-    report = await InfrastructureAgent(knowledge).run(make_context(healthtech), _quiet)
+    report = await InfrastructureAgent(knowledge).run(make_context(healthtech), quiet)
     evidence = [e for r in report.recommendations for e in r.evidence]
     kinds = {e.ref.split(":")[0]: e.kind for e in evidence if e.ref.startswith(("sla:", "dr:", "sizing:"))}
     assert kinds == {
@@ -59,7 +56,7 @@ async def test_no_cluster_without_always_on_compute(
     healthtech["team"]["kubernetes_expertise"] = 4
     healthtech["workloads"] = [w for w in healthtech["workloads"] if w["type"] == "database"]
     ctx = make_context(healthtech)
-    report = await InfrastructureAgent(knowledge).run(ctx, _quiet)
+    report = await InfrastructureAgent(knowledge).run(ctx, quiet)
     assert isinstance(report.output, InfrastructureOutput)
     assert uses_kubernetes(ctx.requirements)
     assert "cluster_name" not in report.output.terraform
@@ -70,8 +67,8 @@ async def test_the_roadmap_lands_each_workload_on_the_service_the_cloud_engineer
     knowledge: Knowledge, example_inputs: dict[str, dict[str, Any]], make_context: MakeContext, example: str
 ) -> None:
     ctx = make_context(example_inputs[example])
-    cloud = (await CloudEngineerAgent(knowledge).run(ctx, _quiet)).output
-    cto = (await CtoAgent(knowledge).run(ctx, _quiet)).output
+    cloud = (await CloudEngineerAgent(knowledge).run(ctx, quiet)).output
+    cto = (await CtoAgent(knowledge).run(ctx, quiet)).output
     assert isinstance(cloud, CloudEngineerOutput)
     assert isinstance(cto, CtoOutput)
 

@@ -28,6 +28,7 @@ from infra_mind.domain.pricing import ProviderQuote
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.commitments import CommitmentCatalog, CommitmentDiscount, SpotDiscount
 from infra_mind.knowledge.models import InstanceCategory, Provider
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 MONTHS = 36
@@ -38,16 +39,10 @@ def catalog() -> CommitmentCatalog:
     return CommitmentCatalog.load(packaged_data_dir())
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(
     knowledge: Knowledge, catalog: CommitmentCatalog, ctx: AssessmentContext, seed: int = 7
 ) -> tuple[AgentReport, SimulationOutput]:
-    report = await SimulationAgent(knowledge, catalog, runs=2000, seed=seed).run(ctx, _quiet)
-    assert isinstance(report.output, SimulationOutput)
-    return report, report.output
+    return await run_agent(SimulationAgent(knowledge, catalog, runs=2000, seed=seed), ctx, SimulationOutput)
 
 
 def _strategy(output: SimulationOutput, provider: str, name: str) -> StrategyResult:

@@ -35,6 +35,7 @@ from infra_mind.errors import CatalogInvalid, ConfigurationError
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
 from infra_mind.knowledge.models import Provider, ServiceKind
 from infra_mind.knowledge.sla import Component
+from tests.agents.helpers import run_agent
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 TODAY = date(2026, 11, 29)
@@ -46,14 +47,8 @@ def inventory() -> CatalogInventory:
     return CatalogInventory.load(packaged_data_dir())
 
 
-async def _quiet(pct: float, message: str) -> None:
-    return None
-
-
 async def _run(agent: WebResearchAgent, ctx: AssessmentContext) -> tuple[AgentReport, WebResearchOutput]:
-    report = await agent.run(ctx, _quiet)
-    assert isinstance(report.output, WebResearchOutput)
-    return report, report.output
+    return await run_agent(agent, ctx, WebResearchOutput)
 
 
 def _kind(output: WebResearchOutput, kind: str) -> KindFreshness:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
 from infra_mind.agents.budget import monthly_check
-from infra_mind.agents.common_recommendations import cdn_recommendation
+from infra_mind.agents.common_recommendations import cdn_recommendation, gpu_recommendation
 from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, quote_evidence
 from infra_mind.agents.plan import PricedPlan, priced_plan
 from infra_mind.agents.products import PRODUCTS
@@ -244,16 +244,29 @@ class CloudEngineerAgent(Agent):
                         regions=[chosen.region],
                     )
                 )
+            elif (
+                choice.workload_type in {"ml_inference", "ml_training"} and lines and "GPU" in choice.pattern
+            ):
+                recs.append(
+                    gpu_recommendation(
+                        rec,
+                        choice.workload,
+                        lines[0],
+                        provider=chosen.provider,
+                        region=chosen.region,
+                        rationale=lines[0].assumption,
+                        load_test="Load-test the model to confirm requests per GPU",
+                        evidence=evidence,
+                        monthly_cost_in_plan=cost,
+                    )
+                )
             elif choice.workload_type in {"ml_inference", "ml_training"} and lines:
                 sku = lines[0].sku
-                gpu = "GPU" in choice.pattern
                 count = round(lines[0].quantity / self._k.sizing("hours_per_month").value)
                 recs.append(
                     rec.make(
-                        f"{'gpu' if gpu else 'inference'}:{choice.workload}",
-                        f"Run {choice.workload} on {sku} GPU instances"
-                        if gpu
-                        else f"Serve {choice.workload} on {count} × {sku} CPU instances (no GPU)",
+                        f"inference:{choice.workload}",
+                        f"Serve {choice.workload} on {count} × {sku} CPU instances (no GPU)",
                         category="ai_ml",
                         pillar=Pillar.PERFORMANCE,
                         priority=Priority.MEDIUM,
@@ -262,11 +275,8 @@ class CloudEngineerAgent(Agent):
                         confidence=0.7,
                         rationale=lines[0].assumption,
                         actions=[
-                            f"Reserve capacity for {sku} in {chosen.region} before launch"
-                            if gpu
-                            else f"Deploy the model server on {choice.services['compute']} in "
-                            f"{chosen.region}",
-                            f"Load-test the model to confirm requests per {'GPU' if gpu else 'vCPU'}",
+                            f"Deploy the model server on {choice.services['compute']} in {chosen.region}",
+                            "Load-test the model to confirm requests per vCPU",
                         ],
                         evidence=evidence,
                         best_practices=("PERF02-BP01", "SUS05-BP01"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from infra_mind.agents.evidence import Recommender, line_evidence
 from infra_mind.domain.enums import Pillar
-from infra_mind.domain.findings import Priority, Recommendation
+from infra_mind.domain.findings import Evidence, Priority, Recommendation
 from infra_mind.domain.pricing import BomLine
 
 
@@ -26,4 +26,37 @@ def cdn_recommendation(rec: Recommender, cdn: BomLine, rationale_suffix: str = "
         provider=cdn.provider,
         services=[cdn.service],
         regions=[cdn.region],
+    )
+
+
+def gpu_recommendation(
+    rec: Recommender,
+    workload: str,
+    line: BomLine,
+    *,
+    provider: str,
+    region: str,
+    rationale: str,
+    load_test: str,
+    evidence: list[Evidence],
+    monthly_cost_in_plan: float | None,
+) -> Recommendation:
+    """`gpu:<workload>`: run a workload on the GPU instance of its first plan line (`line`)."""
+    return rec.make(
+        f"gpu:{workload}",
+        f"Run {workload} on {line.sku} GPU instances",
+        category="ai_ml",
+        pillar=Pillar.PERFORMANCE,
+        priority=Priority.MEDIUM,
+        impact=4,
+        effort=3,
+        confidence=0.7,
+        rationale=rationale,
+        actions=[f"Reserve capacity for {line.sku} in {region} before launch", load_test],
+        evidence=evidence,
+        best_practices=("PERF02-BP01", "SUS05-BP01"),
+        monthly_cost_in_plan=monthly_cost_in_plan,
+        provider=provider,
+        services=[line.service],
+        regions=[region],
     )

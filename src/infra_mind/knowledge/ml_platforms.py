@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, ValidationError
 
-from infra_mind.domain.pricing import Assumption
 from infra_mind.errors import CatalogInvalid
 from infra_mind.knowledge.models import Provider, Sourced
+from infra_mind.knowledge.sizing import SizingRule
 
 
 class PlatformKind(StrEnum):
@@ -84,22 +84,11 @@ class PlatformFootprint(Sourced):
     basis: str
 
 
-class MlopsRule(Sourced):
-    record: Literal["rule"]
-    key: str
-    value: PositiveFloat
-    unit: str
-    rationale: str
+class MlopsRule(SizingRule):
+    """A sizing rule of the mlops agent, tagged for the catalog file's discriminated records."""
 
-    def assumption(self) -> Assumption:
-        return Assumption(
-            key=self.key,
-            value=self.value,
-            unit=self.unit,
-            rationale=self.rationale,
-            source=self.source,
-            as_of=self.as_of,
-        )
+    record: Literal["rule"]
+    source: str = Field(min_length=8, description="URL or document the figure was read from")
 
 
 MlRecord = Annotated[

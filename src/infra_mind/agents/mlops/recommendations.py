@@ -6,6 +6,7 @@ review agrees with the plan's choice, so synthesis merges the two and raises con
 
 from __future__ import annotations
 
+from infra_mind.agents.common_recommendations import gpu_recommendation
 from infra_mind.agents.evidence import Recommender, input_evidence, line_evidence, record_evidence
 from infra_mind.agents.mlops.analysis import Analysis, GpuReview
 from infra_mind.domain.enums import Pillar
@@ -145,26 +146,16 @@ def _monitoring(rec: Recommender, a: Analysis, product: MlopsProduct) -> Recomme
 
 def _gpu(rec: Recommender, a: Analysis, review: GpuReview) -> Recommendation:
     first = review.lines[0]
-    return rec.make(
-        f"gpu:{review.workload}",
-        f"Run {review.workload} on {first.sku} GPU instances",
-        category="ai_ml",
-        pillar=Pillar.PERFORMANCE,
-        priority=Priority.MEDIUM,
-        impact=4,
-        effort=3,
-        confidence=0.7,
-        rationale=review.reason,
-        actions=[
-            f"Reserve capacity for {first.sku} in {first.region} before launch",
-            "Load-test the model on one instance to confirm its throughput and latency",
-        ],
-        evidence=[line_evidence(line) for line in review.lines[:3]],
-        best_practices=("PERF02-BP01", "SUS05-BP01"),
-        monthly_cost_in_plan=sum(line.monthly_usd for line in review.lines),
+    return gpu_recommendation(
+        rec,
+        review.workload,
+        first,
         provider=first.provider,
-        services=[first.service],
-        regions=[first.region],
+        region=first.region,
+        rationale=review.reason,
+        load_test="Load-test the model on one instance to confirm its throughput and latency",
+        evidence=[line_evidence(line) for line in review.lines[:3]],
+        monthly_cost_in_plan=sum(line.monthly_usd for line in review.lines),
     )
 
 

@@ -162,6 +162,34 @@ def _spend(
     )
 
 
+def _team_rec(
+    rec: Recommender,
+    c: Compared,
+    key: str,
+    title: str,
+    *,
+    confidence: float,
+    rationale: str,
+    actions: list[str],
+    best_practices: tuple[str, ...],
+) -> Recommendation:
+    """A staffing recommendation for a team ratio outside its norm, backed by the comparison's evidence."""
+    return rec.make(
+        key,
+        title,
+        category="team",
+        pillar=Pillar.OPERATIONAL_EXCELLENCE,
+        priority=Priority.MEDIUM,
+        impact=3,
+        effort=3,
+        confidence=confidence,
+        rationale=rationale,
+        actions=actions,
+        evidence=c.evidence,
+        best_practices=best_practices,
+    )
+
+
 def _devops(
     rec: Recommender, ctx: AssessmentContext, catalog: BenchmarkCatalog, c: Compared
 ) -> Recommendation:
@@ -170,14 +198,11 @@ def _devops(
     high = norm.high or 1
     others = team.size - team.devops_engineers
     needed = max(1, ceil(others / high) - team.devops_engineers)
-    return rec.make(
+    return _team_rec(
+        rec,
+        c,
         f"benchmark:{DEVOPS.value}",
         f"Add {needed} DevOps/SRE engineer(s): {norm.company}",
-        category="team",
-        pillar=Pillar.OPERATIONAL_EXCELLENCE,
-        priority=Priority.MEDIUM,
-        impact=3,
-        effort=3,
         confidence=_confidence(catalog, norm.norm_key, 0.6, 0.45),
         rationale=f"{norm.detail}. {needed} more bring the team to at most {high:g} engineers per DevOps/SRE "
         "engineer; until then operations work lands on product engineers.",
@@ -188,7 +213,6 @@ def _devops(
             "Automate provisioning and deployment end to end (infrastructure as code, CI/CD) so operations "
             "scale without headcount",
         ],
-        evidence=c.evidence,
         best_practices=("OPS05-BP03", "OPS05-BP10", "COST05-BP05"),
     )
 
@@ -198,14 +222,11 @@ def _data(rec: Recommender, ctx: AssessmentContext, catalog: BenchmarkCatalog, c
     norm = c.comparison
     low = norm.low or 0
     needed = max(1, ceil(low * team.ml_engineers) - team.data_engineers)
-    return rec.make(
+    return _team_rec(
+        rec,
+        c,
         f"benchmark:{DATA.value}",
         f"Add {needed} data engineer(s) for the ML work: {norm.company}",
-        category="team",
-        pillar=Pillar.OPERATIONAL_EXCELLENCE,
-        priority=Priority.MEDIUM,
-        impact=3,
-        effort=3,
         confidence=_confidence(catalog, norm.norm_key, 0.5, 0.4),
         rationale=f"{norm.detail}. With {needed} more the team reaches {low:g} data engineers per ML "
         "engineer, the low end of the norm.",
@@ -215,6 +236,5 @@ def _data(rec: Recommender, ctx: AssessmentContext, catalog: BenchmarkCatalog, c
             "Use managed data pipeline and warehouse services so the data work needs fewer people",
             "Give the data pipelines owners and service levels of their own, separate from model work",
         ],
-        evidence=c.evidence,
         best_practices=("OPS05-BP10", "COST05-BP05", "SUS05-BP03"),
     )

@@ -44,6 +44,35 @@ def _evidence(norm: Benchmark, *fields: tuple[str, int]) -> list[Evidence]:
     return [*(input_evidence(f"team.{name}", value) for name, value in fields), norm_evidence(norm)]
 
 
+def _compared(
+    norm: Benchmark,
+    metric: str,
+    label: str,
+    ratio: float | None,
+    company: str,
+    standing: Standing,
+    words: str,
+    evidence: list[Evidence],
+) -> Compared:
+    """A team ratio against its norm, outlying when it falls outside the band."""
+    return Compared(
+        comparison(
+            norm,
+            metric=metric,
+            area="team",
+            basis="current",
+            label=label,
+            value=ratio,
+            unit=norm.unit,
+            company=company,
+            standing=standing,
+            outlier=standing != "within",
+            detail=f"{company}: {words}; the norm is {norm.norm_text()} for {norm.segment}",
+        ),
+        evidence,
+    )
+
+
 def _devops(team: Team, norm: Benchmark, low: float, high: float) -> Compared | UncomparedMetric:
     devops = team.devops_engineers
     others = team.size - devops
@@ -63,20 +92,14 @@ def _devops(team: Team, norm: Benchmark, low: float, high: float) -> Compared | 
         else f"within the norm: a team of {team.size} can share operations duties",
         "above": "fewer DevOps/SRE engineers than the norm",
     }[standing]
-    return Compared(
-        comparison(
-            norm,
-            metric=DEVOPS.value,
-            area="team",
-            basis="current",
-            label="engineers per DevOps/SRE engineer",
-            value=ratio,
-            unit=norm.unit,
-            company=company,
-            standing=standing,
-            outlier=standing != "within",
-            detail=f"{company}: {words}; the norm is {norm.norm_text()} for {norm.segment}",
-        ),
+    return _compared(
+        norm,
+        DEVOPS.value,
+        "engineers per DevOps/SRE engineer",
+        ratio,
+        company,
+        standing,
+        words,
         _evidence(norm, ("size", team.size), ("devops_engineers", devops)),
     )
 
@@ -97,19 +120,13 @@ def _data(team: Team, norm: Benchmark, low: float, high: float) -> Compared | Un
         "within": "within the norm",
         "above": "more data engineers than the norm",
     }[standing]
-    return Compared(
-        comparison(
-            norm,
-            metric=DATA.value,
-            area="team",
-            basis="current",
-            label="data engineers per ML engineer",
-            value=ratio,
-            unit=norm.unit,
-            company=company,
-            standing=standing,
-            outlier=standing != "within",
-            detail=f"{company}: {words}; the norm is {norm.norm_text()} for {norm.segment}",
-        ),
+    return _compared(
+        norm,
+        DATA.value,
+        "data engineers per ML engineer",
+        ratio,
+        company,
+        standing,
+        words,
         _evidence(norm, ("data_engineers", team.data_engineers), ("ml_engineers", ml)),
     )
