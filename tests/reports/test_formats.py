@@ -115,7 +115,7 @@ def test_the_printed_edition_replaces_reference_detail_with_pointers(
         printed = print_edition(html)
         assert 'class="screen-only"' not in printed
         assert "The printed edition itemises the recommended plan only" in printed
-        assert "details, sources and dates in technical.html" in printed
+        assert "the alternatives considered for each recommendation are in technical.html" in printed
         assert 'class="print-only"' in html
         markdown = str(files["technical.md"])
         assert "[[" not in markdown
