@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from infra_mind.agents.products import PRODUCTS
 from infra_mind.domain.pricing import BomLine, MissingPrice, ScalesWith, Site
 from infra_mind.knowledge.catalog import InstanceOffer, Knowledge
-from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind, ServicePrice
+from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind, ServicePrice, Sourced
 
 BURSTABLE_MAX_SHARE = 0.5
 """A burstable fleet is only chosen when the peak needs at most this share of its vCPUs at the minimum
@@ -105,27 +105,20 @@ class Job:
         """`hours` per instance (× the fleet's count), or instance-hours in total when `per_hour`."""
         price = fleet.offer.price
         quantity = hours if per_hour else fleet.count * hours
-        self.lines.append(
-            BomLine(
-                component=self.component(component),
-                workload=workload,
-                provider=self.provider.value,
-                service=PRODUCTS[self.provider].compute,
-                kind="compute",
-                sku=fleet.offer.instance.sku,
-                region=self.region,
-                quantity=round(quantity, 2),
-                unit="instance-hour",
-                unit_price_usd=price.usd_per_hour,
-                monthly_usd=round(quantity * price.usd_per_hour, 2),
-                source=price.source,
-                as_of=price.as_of,
-                estimate=price.estimate,
-                assumption=assumption,
-                scales_with=scales_with,
-                key=self.key(workload, role),
-                site=self.site,
-            )
+        self._add(
+            component,
+            workload,
+            PRODUCTS[self.provider].compute,
+            "compute",
+            fleet.offer.instance.sku,
+            quantity,
+            "instance-hour",
+            price.usd_per_hour,
+            quantity,
+            price,
+            assumption,
+            scales_with,
+            role,
         )
 
     def service_line(
@@ -142,22 +135,54 @@ class Job:
         billable = max(0.0, quantity - record.free_units_per_month)
         if record.free_units_per_month:
             assumption += f"; first {record.free_units_per_month:g} {record.unit.value} free each month"
+        self._add(
+            component,
+            workload,
+            record.service,
+            record.kind.value,
+            record.sku,
+            quantity,
+            record.unit.value,
+            record.usd_per_unit,
+            billable,
+            record,
+            assumption,
+            scales_with,
+            role,
+        )
+
+    def _add(
+        self,
+        component: str,
+        workload: str | None,
+        service: str,
+        kind: str,
+        sku: str,
+        quantity: float,
+        unit: str,
+        unit_price: float,
+        billable: float,
+        price: Sourced,
+        assumption: str,
+        scales_with: ScalesWith,
+        role: str,
+    ) -> None:
         self.lines.append(
             BomLine(
                 component=self.component(component),
                 workload=workload,
                 provider=self.provider.value,
-                service=record.service,
-                kind=record.kind.value,
-                sku=record.sku,
+                service=service,
+                kind=kind,
+                sku=sku,
                 region=self.region,
                 quantity=round(quantity, 2),
-                unit=record.unit.value,
-                unit_price_usd=record.usd_per_unit,
-                monthly_usd=round(billable * record.usd_per_unit, 2),
-                source=record.source,
-                as_of=record.as_of,
-                estimate=record.estimate,
+                unit=unit,
+                unit_price_usd=unit_price,
+                monthly_usd=round(billable * unit_price, 2),
+                source=price.source,
+                as_of=price.as_of,
+                estimate=price.estimate,
                 assumption=assumption,
                 scales_with=scales_with,
                 key=self.key(workload, role),
