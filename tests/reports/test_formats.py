@@ -13,8 +13,7 @@ import pytest
 
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.reports.backlog import HEADER
-from infra_mind.reports.html import print_edition
-from infra_mind.reports.render import FORMATS, REPORT_KINDS
+from infra_mind.reports.render import FORMATS, PRINTED_ROWS, REPORT_KINDS
 
 pytestmark = pytest.mark.slow
 
@@ -105,18 +104,42 @@ def test_backlog_csv_round_trips(every_format: dict[str, RunOutcome]) -> None:
             assert row["Priority"] in {"Urgent", "High", "Medium", "Low"}
 
 
+def _pdf_text(pdf: str | bytes) -> str:
+    assert isinstance(pdf, bytes)
+    document = pdfium.PdfDocument(pdf)
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    document.close()
+    return " ".join(text.split())
+
+
 def test_the_printed_edition_replaces_reference_detail_with_pointers(
     every_format: dict[str, RunOutcome],
 ) -> None:
     for outcome in every_format.values():
         files = _files(outcome)
-        html = str(files["technical.html"])
-        assert html.count("<div") == html.count("</div>")
-        printed = print_edition(html)
-        assert 'class="screen-only"' not in printed
-        assert "The printed edition itemises the recommended plan only" in printed
+        printed = _pdf_text(files["technical.pdf"])
+        assert "itemises the recommended plan only" in printed
         assert "the alternatives considered for each recommendation are in technical.html" in printed
-        assert 'class="print-only"' in html
-        markdown = str(files["technical.md"])
-        assert "[[" not in markdown
-        assert "printed edition" not in markdown
+        assert "Evidence:" not in printed
+        assert "<p>Evidence:</p>" in str(files["technical.html"])
+        for name in ("technical.html", "technical.md"):
+            assert "printed edition" not in str(files[name])
+
+
+def test_printed_ranked_tables_carry_the_top_rows_and_say_where_the_rest_are(
+    every_format: dict[str, RunOutcome],
+) -> None:
+    for outcome in every_format.values():
+        recs = outcome.result.recommendations
+        assert len(recs) > PRINTED_ROWS
+        printed = _pdf_text(_files(outcome)["engineering_lead.pdf"])
+        assert f"lists the {PRINTED_ROWS} highest-ranked of {len(recs)} items" in printed
+        assert recs[PRINTED_ROWS - 1].id in printed
+        assert recs[PRINTED_ROWS].id not in printed
+
+
+def test_the_executive_summary_prints_on_one_page(every_format: dict[str, RunOutcome]) -> None:
+    for example, outcome in every_format.items():
+        document = pdfium.PdfDocument(_files(outcome)["executive.pdf"])
+        assert len(document) == 1, example
+        document.close()

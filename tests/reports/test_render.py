@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pypdfium2
 import pytest
 
 from infra_mind.agents.base import Agent
@@ -15,11 +14,8 @@ from infra_mind.engine.events import InMemoryEventBus
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.engine.orchestrator import Orchestrator
 from infra_mind.engine.pipeline import Pipeline
-from infra_mind.engine.validation import build_context
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.reports.html import print_edition
-from infra_mind.reports.pdf import html_to_pdf
-from infra_mind.reports.render import REPORT_KINDS, make_environment, render_reports
+from infra_mind.reports.render import REPORT_KINDS
 
 from ..engine.agents_for_tests import Script, ScriptedAgent
 
@@ -148,15 +144,3 @@ def test_edge_cases_render_every_report_without_leaks(
             assert leak is None, f"{name}: {text[max(0, leak.start() - 80) : leak.end() + 80]!r}"
     for name, fragment in expected.items():
         assert fragment in files[name]
-
-
-def test_the_executive_summary_prints_on_one_page() -> None:
-    knowledge = Knowledge.load()
-    pipeline = build_pipeline(Settings(), knowledge, InMemoryEventBus(), report_formats=())
-    for example in EXAMPLES:
-        spec = load_input_file(example)
-        result = asyncio.run(pipeline.run(spec, run_id=example.stem)).result
-        pages = render_reports(result, build_context(spec, knowledge), ("html",), make_environment())
-        executive = next(str(r.content) for r in pages if r.kind == "executive")
-        pdf = pypdfium2.PdfDocument(html_to_pdf(print_edition(executive)))
-        assert len(pdf) == 1, example.stem

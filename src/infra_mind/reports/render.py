@@ -1,9 +1,11 @@
 """Phase 5: render the reports of one result. Rendering is pure; writing files is the caller's job.
 
-Every report kind comes as Markdown (md), a self-contained HTML page (html), that page as printed (pdf:
-reference detail replaced by pointers, see reports.html) and the report's data (json); `csv` adds the
-recommendations as a backlog for issue trackers. Markdown and JSON never touch matplotlib or WeasyPrint,
-which are imported only when html or pdf is asked for.
+Every report kind comes as Markdown (md), a self-contained HTML page (html), a printed edition (pdf) and
+the report's data (json); `csv` adds the recommendations as a backlog for issue trackers. The printed
+edition is the same template rendered with `printed` set: it is a handout, so reference detail (the line
+items of the providers not recommended, per-record freshness, the evidence of each recommendation) gives
+way to a pointer to the full editions, and ranked tables carry their first PRINTED_ROWS rows. Markdown
+and JSON never touch matplotlib or WeasyPrint, which are imported only when html or pdf is asked for.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from infra_mind.reports.agent_sections import STRATEGIES
 from infra_mind.reports.backlog import OWNER_RULE, backlog_csv
 from infra_mind.reports.charts import Charts
 from infra_mind.reports.data import report_json
-from infra_mind.reports.html import TITLES, figure_marker, html_page, markdown_renderer, print_edition
+from infra_mind.reports.html import TITLES, figure_marker, html_page, markdown_renderer
 from infra_mind.reports.pdf import render_pdfs
 from infra_mind.reports.view import ReportView
 
 REPORT_KINDS = ("executive", "technical", "cfo", "ciso", "engineering_lead")
 FORMATS = ("md", "html", "pdf", "json", "csv")
 BACKLOG_KIND = "backlog"
+PRINTED_ROWS = 15
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def make_environment() -> Environment:
     env.globals["owner_rule"] = OWNER_RULE
     env.globals["figure"] = figure_marker
     env.globals["strategy_names"] = STRATEGIES
+    env.globals["printed_rows"] = PRINTED_ROWS
     return env
 
 
@@ -79,10 +83,9 @@ def render_reports(
 ) -> list[RenderedReport]:
     check_formats(formats)
     view = ReportView.build(result, ctx)
-    pages = _html_pages(view, env) if {"html", "pdf"} & set(formats) else {}
-    pdfs = (
-        render_pdfs({kind: print_edition(page) for kind, page in pages.items()}) if "pdf" in formats else {}
-    )
+    charts = Charts(view)
+    pages = _html_pages(view, env, charts, printed=False) if "html" in formats else {}
+    pdfs = render_pdfs(_html_pages(view, env, charts, printed=True)) if "pdf" in formats else {}
     reports = []
     for fmt in formats:
         if fmt == "csv":
@@ -105,15 +108,14 @@ def _render(
     return pdfs[kind]
 
 
-def _html_pages(view: ReportView, env: Environment) -> dict[str, str]:
-    charts = Charts(view)
+def _html_pages(view: ReportView, env: Environment, charts: Charts, *, printed: bool) -> dict[str, str]:
     md = markdown_renderer()
     return {
         kind: html_page(
             env,
             kind,
             f"{view.company} — {TITLES[kind]}",
-            _markdown(kind, view, env, html=True),
+            _markdown(kind, view, env, html=True, printed=printed),
             charts,
             md,
         )
@@ -121,9 +123,9 @@ def _html_pages(view: ReportView, env: Environment) -> dict[str, str]:
     }
 
 
-def _markdown(kind: str, view: ReportView, env: Environment, *, html: bool) -> str:
-    """The report's Markdown; for the HTML page it also carries the chart and edition markers."""
-    return env.get_template(f"{kind}.md.j2").render(v=view, html=html)
+def _markdown(kind: str, view: ReportView, env: Environment, *, html: bool, printed: bool = False) -> str:
+    """The report's Markdown; for an HTML page it also carries the chart markers."""
+    return env.get_template(f"{kind}.md.j2").render(v=view, kind=kind, html=html, printed=printed)
 
 
 def _usd(value: Any) -> str:

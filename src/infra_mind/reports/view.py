@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
@@ -49,6 +50,7 @@ from infra_mind.reports.optional_outputs import (
 OutputT = TypeVar("OutputT", bound=Output)
 
 TOP_RECOMMENDATIONS = 10
+_TF_RESOURCE = re.compile(r'^resource "([\w-]+)" "([\w-]+)"', re.MULTILINE)
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
@@ -146,6 +148,13 @@ class ReportView:
     @property
     def queues(self) -> list[QueueView]:
         return queue_views(self.simulation)
+
+    @property
+    def terraform_resources(self) -> list[str]:
+        """The `type.name` of every resource block of the Terraform skeleton, in file order."""
+        if self.infrastructure is None:
+            return []
+        return [".".join(m) for m in _TF_RESOURCE.findall(self.infrastructure.terraform)]
 
     @property
     def company(self) -> str:
