@@ -43,3 +43,17 @@ class CatalogInvalid(InfraMindError):
 
 class ConfigurationError(InfraMindError):
     code = "configuration_error"
+
+
+class NotOffered(InfraMindError):
+    """A SKU or service asked for in a region where the catalog says it is not sold (or not at all)."""
+
+    status_code = 422
+    code = "not_offered"
+
+
+class PriceSourceUnavailable(InfraMindError):
+    """A public price source could not be fetched: unreachable, an HTTP error, or an unreadable answer."""
+
+    status_code = 503
+    code = "price_source_unavailable"

@@ -148,6 +148,7 @@ async def test_residency_leaving_one_region_puts_the_target_at_risk(
     raw = _with(healthtech, uptime=99.99, rto=60, rpo=15)
     raw["company"]["customer_markets"] = ["uk"]
     raw["compliance"]["data_residency"] = ["UK"]
+    raw["providers"]["excluded"] = ["azure"]  # Azure has two UK regions (UK South, UK West)
     report, out = await _run(knowledge, make_context(raw))
 
     risk = next(f for f in report.findings if f.id == "infra-single-region-risk")

@@ -13,6 +13,7 @@ from infra_mind.agents.bom_lines import Fleet, Job, OfferCache
 from infra_mind.agents.bom_shared import SharedLines, uses_kubernetes
 from infra_mind.domain.context import AssessmentContext, WorkloadDemand
 from infra_mind.domain.pricing import BomLine, ProviderQuote, ScalesWith, Site
+from infra_mind.domain.requirements import CloudProvider
 from infra_mind.domain.workloads import (
     Batch,
     Criticality,
@@ -95,7 +96,8 @@ class BomBuilder:
         design the catalog has no price for are listed as missing.
         """
         spec = ctx.requirements
-        job = Job(self._k, provider, region, self._hours, site, self._offers)
+        alternatives = ctx.constraints.allowed_regions.get(CloudProvider(provider.value), ())
+        job = Job(self._k, provider, region, self._hours, site, self._offers, alternatives)
         design = ctx.constraints.zones_required
         one_zone = standby or scaled_down or single_zone
         mode = _Mode(
@@ -315,7 +317,7 @@ class BomBuilder:
         GPUs as its memory needs."""
         replicas = 1 if one else serving_replicas(d)
         options = []
-        for offer in job.offers(InstanceCategory.GPU):
+        for offer in job.gpu_offers():
             instance = offer.instance
             if instance.gpu_count * instance.gpu_memory_gib < d.gpu_memory_gib or not instance.gpu_count:
                 continue
@@ -339,7 +341,7 @@ class BomBuilder:
             if per_replica > 1
             else ""
         )
-        how = (
+        how = job.moved_note(offer) + (
             f"{count} × {instance.sku} ({instance.gpu_count} × {instance.gpu_model}, "
             f"{instance.gpu_memory_gib:g} GiB each) for {replicas} replica(s) of {d.gpu_memory_gib:g} GiB"
             f"{shard}; "
@@ -355,7 +357,7 @@ class BomBuilder:
         """The cheapest GPU instances for one run's GPUs, holding the run's training state between them."""
         need = d.gpu_memory_gib
         options = []
-        for offer in job.offers(InstanceCategory.GPU):
+        for offer in job.gpu_offers():
             instance = offer.instance
             if not instance.gpu_count or not instance.gpu_memory_gib:
                 continue
@@ -389,7 +391,8 @@ class BomBuilder:
             w.name,
             Fleet(offer, per_run),
             hours,
-            f"{hours:,} instance-hours = {w.runs_per_month:g} runs × {w.hours_per_run:g} h × {per_run} × "
+            job.moved_note(offer)
+            + f"{hours:,} instance-hours = {w.runs_per_month:g} runs × {w.hours_per_run:g} h × {per_run} × "
             f"{instance.sku} ({instance.gpu_count} × {instance.gpu_model}, {instance.gpu_memory_gib:g} GiB "
             f"each){more}; {memory}; " + "; ".join(d.assumptions),
             per_hour=True,

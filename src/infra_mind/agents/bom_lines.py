@@ -36,6 +36,7 @@ class Job:
         hours: float,
         site: Site = Site.PRIMARY,
         offers: OfferCache | None = None,
+        alternatives: tuple[str, ...] = (),
     ) -> None:
         self._k = knowledge
         self.provider = provider
@@ -45,6 +46,8 @@ class Job:
         self.lines: list[BomLine] = []
         self.missing: list[MissingPrice] = []
         self._offers = offers if offers is not None else {}
+        self.alternatives = tuple(r for r in alternatives if r != region)
+        """Other regions the residency rules allow, nearest first: where to go for what is not sold here."""
 
     def key(self, workload: str | None, role: str) -> str:
         """The component's identity across providers: the same workload and role in every quote."""
@@ -59,16 +62,35 @@ class Job:
         fits = [o for o in self.offers(category) if o.instance.vcpu >= min_vcpu]
         return min(fits, key=lambda o: (o.price.usd_per_hour, o.instance.sku), default=None)
 
-    def offers(self, category: InstanceCategory) -> list[InstanceOffer]:
-        """Every instance of the category with a price in the region."""
-        key = (self.provider, self.region, category)
+    def offers(self, category: InstanceCategory, region: str | None = None) -> list[InstanceOffer]:
+        """Every instance of the category with a price in the region (the quote's by default)."""
+        region = region or self.region
+        key = (self.provider, region, category)
         if key not in self._offers:
             self._offers[key] = [
                 InstanceOffer(instance, price)
                 for instance in self._k.instances(self.provider, category)
-                if (price := self._k.instance_price(self.provider, instance.sku, self.region)) is not None
+                if (price := self._k.instance_price(self.provider, instance.sku, region)) is not None
             ]
         return self._offers[key]
+
+    def gpu_offers(self) -> list[InstanceOffer]:
+        """GPU instances priced in the quote's region or, when it sells none, in the nearest allowed
+        region that does: GPU families are sold in fewer regions than anything else."""
+        for region in (self.region, *self.alternatives):
+            offers = [o for o in self.offers(InstanceCategory.GPU, region) if o.instance.gpu_count]
+            if offers:
+                return offers
+        return []
+
+    def moved_note(self, offer: InstanceOffer) -> str:
+        """Why a line is priced outside the quote's region, or nothing when it is not."""
+        if offer.price.region == self.region:
+            return ""
+        return (
+            f"no GPU instance is priced in {self.region}, so it runs in {offer.price.region}, the nearest "
+            "region the residency rules allow that sells one (expect inter-region latency and transfer); "
+        )
 
     def fleet(
         self, category: InstanceCategory, vcpu: float, memory: float, min_count: int, *, allow_burstable: bool
@@ -119,6 +141,7 @@ class Job:
             assumption,
             scales_with,
             role,
+            region=price.region,
         )
 
     def service_line(
@@ -166,6 +189,8 @@ class Job:
         assumption: str,
         scales_with: ScalesWith,
         role: str,
+        *,
+        region: str | None = None,
     ) -> None:
         self.lines.append(
             BomLine(
@@ -175,7 +200,7 @@ class Job:
                 service=service,
                 kind=kind,
                 sku=sku,
-                region=self.region,
+                region=region or self.region,
                 quantity=round(quantity, 2),
                 unit=unit,
                 unit_price_usd=unit_price,

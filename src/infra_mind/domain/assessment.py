@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.context import Constraints, DefaultedField, InputWarning
 from infra_mind.domain.findings import Recommendation
+from infra_mind.domain.grounding import GroundingIssue
 from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.services import ComplianceScores, CostModel
 
@@ -29,6 +30,9 @@ class ValidationSummary(BaseModel):
         default_factory=list, description="fields the input did not give whose defaults feed the plan"
     )
     constraints: Constraints
+    grounding: list[GroundingIssue] = Field(
+        default_factory=list, description="citations of the agents that the catalog could not confirm"
+    )
 
 
 class ReportRef(BaseModel):

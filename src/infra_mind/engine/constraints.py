@@ -14,7 +14,7 @@ from infra_mind.domain.requirements import (
     Market,
 )
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.knowledge.models import Geography, InstanceCategory, Provider, Region
+from infra_mind.knowledge.models import Geography, InstanceCategory, Provider, Region, ServiceKind
 
 BUDGET_FLEXIBILITY = {Flexibility.STRICT: 1.0, Flexibility.MODERATE: 1.1, Flexibility.FLEXIBLE: 1.25}
 CCPA_REVENUE_THRESHOLD_USD = 26_625_000
@@ -43,14 +43,18 @@ def ordered_providers(spec: AssessmentInput) -> list[CloudProvider]:
 
 
 def ranked_regions(spec: AssessmentInput, knowledge: Knowledge, provider: CloudProvider) -> list[Region]:
-    """Regions allowed by residency, nearest to the main market first, then cheapest."""
+    """Regions allowed by residency, nearest to the main market first, then cheapest.
+
+    Within a geography a region where the catalog prices fewer service kinds ranks later: a plan placed
+    there would leave lines unpriced.
+    """
     residency = {j.value for j in spec.compliance.data_residency}
     allowed = [
         r for r in knowledge.regions(Provider(provider.value)) if not residency or r.jurisdiction in residency
     ]
     market = spec.company.customer_markets[0]
 
-    def rank(region: Region) -> tuple[int, int, float, str]:
+    def rank(region: Region) -> tuple[int, int, int, float, str]:
         geographies = MARKET_GEOGRAPHY[market]
         geo_rank = (
             geographies.index(region.geography) if region.geography in geographies else len(geographies)
@@ -60,7 +64,9 @@ def ranked_regions(spec: AssessmentInput, knowledge: Knowledge, provider: CloudP
             Provider(provider.value), region.code, InstanceCategory.GENERAL, min_vcpu=2
         )
         price = offer.price.usd_per_hour if offer else float("inf")
-        return geo_rank, uk_rank, price, region.code
+        cloud = Provider(provider.value)
+        unpriced = sum(not knowledge.service_prices(cloud, kind, region.code) for kind in ServiceKind)
+        return geo_rank, uk_rank, unpriced, price, region.code
 
     return sorted(allowed, key=rank)
 

@@ -18,6 +18,7 @@ from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.compliance_scoring import compliance_scores
 from infra_mind.engine.events import EventBus, RunEmitter
+from infra_mind.engine.grounding import ground_results
 from infra_mind.engine.metrics import execution_metrics
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
 from infra_mind.engine.services import cost_model
@@ -25,6 +26,7 @@ from infra_mind.engine.synthesis import synthesize
 from infra_mind.engine.validation import build_context
 from infra_mind.errors import InfraMindError
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.knowledge.grounding import Grounding
 from infra_mind.reports.render import RenderedReport, check_formats, make_environment, render_reports
 
 log = structlog.get_logger()
@@ -47,6 +49,7 @@ class Pipeline:
         report_formats: tuple[str, ...] = ("md", "json"),
     ) -> None:
         self._knowledge = knowledge
+        self._grounding = Grounding(knowledge)
         self._orchestrator = orchestrator
         self._bus = bus
         self._quorum = quorum or QuorumPolicy()
@@ -98,39 +101,45 @@ class Pipeline:
         )
 
         quorum_met = self._quorum.met(fan.results)
-        recommendations, costs, scores = [], None, None
+        results = fan.results
+        recommendations, costs, scores, grounding = [], None, None, []
         if quorum_met and not run.cancellation.cancelled:
             async with run.phase("synthesis") as done:
-                recommendations = synthesize(fan.results, ctx)
-                done(recommendations=len(recommendations))
+                grounded = ground_results(results, self._grounding)
+                results, grounding = grounded.results, grounded.issues
+                recommendations = synthesize(results, ctx)
+                done(recommendations=len(recommendations), grounding_issues=len(grounding))
         if quorum_met and not run.cancellation.cancelled:
             async with run.phase("professional_services") as done:
                 costs, scores = await asyncio.gather(
-                    asyncio.to_thread(cost_model, fan.results, ctx, self._knowledge),
-                    asyncio.to_thread(compliance_scores, fan.results, ctx, self._knowledge, recommendations),
+                    asyncio.to_thread(cost_model, results, ctx, self._knowledge),
+                    asyncio.to_thread(compliance_scores, results, ctx, self._knowledge, recommendations),
                 )
                 done()
 
-        status = _status(run.cancellation.cancelled, quorum_met, fan.results)
+        status = _status(run.cancellation.cancelled, quorum_met, results)
         result = AssessmentResult(
             assessment_id=run.emitter.run_id,
             status=status,
-            quorum=self._quorum.describe(fan.results),
+            quorum=self._quorum.describe(results),
             validation=ValidationSummary(
-                warnings=list(ctx.warnings), defaults=list(ctx.defaults), constraints=ctx.constraints
+                warnings=list(ctx.warnings),
+                defaults=list(ctx.defaults),
+                constraints=ctx.constraints,
+                grounding=grounding,
             ),
-            agents=fan.results,
+            agents=results,
             recommendations=recommendations,
             cost_model=costs,
             compliance=scores,
-            execution_metrics=run.metrics(fan.results),
+            execution_metrics=run.metrics(results),
         )
         reports: list[RenderedReport] = []
         if status is not RunStatus.CANCELLED:
             async with run.phase("reports") as done:
                 reports = await asyncio.to_thread(render_reports, result, ctx, self._formats, self._templates)
                 done(count=len(reports))
-        metrics = run.metrics(fan.results)
+        metrics = run.metrics(results)
         result = result.model_copy(update={"execution_metrics": metrics, "reports": [r.ref for r in reports]})
         reason = {"reason": run.cancellation.reason} if status is RunStatus.CANCELLED else {}
         await run.emitter.emit(

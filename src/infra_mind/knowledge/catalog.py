@@ -13,18 +13,23 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from infra_mind.domain.enums import Framework
-from infra_mind.errors import CatalogInvalid
+from infra_mind.errors import CatalogInvalid, NotOffered
 from infra_mind.knowledge.ai_use_cases import AiCatalog
 from infra_mind.knowledge.benchmarks import BenchmarkCatalog
+from infra_mind.knowledge.capabilities import Capability, CapabilityService
 from infra_mind.knowledge.commitments import CommitmentCatalog
+from infra_mind.knowledge.compliance_catalog import ComplianceCatalog
 from infra_mind.knowledge.compliance_models import (
     BestPractice,
     ComplianceControl,
+    NamedServiceEligibility,
     RegionAuthorization,
     ServiceEligibility,
 )
+from infra_mind.knowledge.feasibility import Feasibility
 from infra_mind.knowledge.ml_platforms import MlPlatformCatalog
 from infra_mind.knowledge.models import (
+    Availability,
     InstanceCategory,
     InstanceType,
     Provider,
@@ -72,6 +77,8 @@ class Knowledge:
         ai: AiCatalog | None = None,
         benchmarks: BenchmarkCatalog | None = None,
         commitments: CommitmentCatalog | None = None,
+        compliance: ComplianceCatalog | None = None,
+        availability: Iterable[Availability] = (),
     ) -> None:
         self._regions = {(r.provider, r.code): r for r in regions}
         self._instances = {(i.provider, i.sku): i for i in instances}
@@ -79,8 +86,10 @@ class Knowledge:
             (i.provider, i.sku, p.region): p for i in self._instances.values() for p in i.prices
         }
         self._services: dict[tuple[Provider, ServiceKind, str], list[ServicePrice]] = defaultdict(list)
+        services = list(services)
         for s in services:
             self._services[(s.provider, s.kind, s.region)].append(s)
+        self.feasibility = Feasibility(self._instances.values(), services, availability)
         self._controls: dict[Framework, list[ComplianceControl]] = defaultdict(list)
         for c in controls:
             self._controls[c.framework].append(c)
@@ -94,10 +103,12 @@ class Knowledge:
         self.ai = ai or AiCatalog()
         self.benchmarks = benchmarks or BenchmarkCatalog()
         self.commitments = commitments or CommitmentCatalog()
+        self.compliance = compliance or ComplianceCatalog()
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Knowledge:
         root = data_dir or packaged_data_dir()
+        compliance = ComplianceCatalog.load(root)
         return cls(
             regions=_records(root / "regions.json", Region),
             instances=_records_in(root / "instances", InstanceType),
@@ -107,7 +118,7 @@ class Knowledge:
                 for framework in Framework
                 for rec in _records(root / "compliance" / f"{framework.value}.json", ComplianceControl)
             ],
-            eligibility=_records(root / "compliance" / "eligibility.json", ServiceEligibility),
+            eligibility=compliance.priced_products(),
             authorizations=_records(root / "compliance" / "region_authorizations.json", RegionAuthorization),
             best_practices=_records(root / "well_architected.json", BestPractice),
             sizing=_records(root / "sizing.json", SizingRule),
@@ -117,6 +128,8 @@ class Knowledge:
             ai=AiCatalog.load(root),
             benchmarks=BenchmarkCatalog.load(root),
             commitments=CommitmentCatalog.load(root),
+            compliance=compliance,
+            availability=_records(root / "availability.json", Availability),
         )
 
     def regions(self, provider: Provider) -> list[Region]:
@@ -133,6 +146,20 @@ class Knowledge:
 
     def instance_price(self, provider: Provider, sku: str, region: str) -> RegionPrice | None:
         return self._instance_prices.get((provider, sku, region))
+
+    def price_instance(self, provider: Provider, sku: str, region: str) -> RegionPrice | None:
+        """The list price of an instance in a region, None when it is sold there without a catalog price.
+
+        Raises NotOffered for a SKU the catalog does not know, a region the provider does not have, or a
+        region where the SKU's family is not sold: pricing what cannot be bought is a caller's error.
+        """
+        if self.instance(provider, sku) is None:
+            raise NotOffered(f"{provider.value} has no instance type {sku!r} in the catalog")
+        if self.region(provider, region) is None:
+            raise NotOffered(f"{provider.value} has no region {region!r} in the catalog")
+        if not self.feasibility.instance_offered(provider, sku, region):
+            raise NotOffered(f"{provider.value} {sku} is not sold in {region}")
+        return self.instance_price(provider, sku, region)
 
     def instances(self, provider: Provider, category: InstanceCategory | None = None) -> list[InstanceType]:
         return [
@@ -162,14 +189,22 @@ class Knowledge:
         ]
         return min(offers, key=lambda o: (o.price.usd_per_hour, o.instance.sku), default=None)
 
+    def services(self, provider: Provider) -> list[ServicePrice]:
+        return [s for (p, _, _), prices in self._services.items() if p == provider for s in prices]
+
     def service_prices(self, provider: Provider, kind: ServiceKind, region: str) -> list[ServicePrice]:
         return list(self._services.get((provider, kind, region), ()))
 
     def service_price(
         self, provider: Provider, kind: ServiceKind, region: str, *, min_vcpu: float = 0
     ) -> ServicePrice | None:
-        """The cheapest price of a service kind in a region (meeting a vCPU minimum when sized)."""
-        candidates = [p for p in self.service_prices(provider, kind, region) if (p.vcpu or 0) >= min_vcpu]
+        """The cheapest base offer of a service kind in a region (meeting a vCPU minimum when sized): storage
+        classes other than the standard one and later usage bands are priced but never the default."""
+        candidates = [
+            p
+            for p in self.service_prices(provider, kind, region)
+            if p.is_base_offer and (p.vcpu or 0) >= min_vcpu
+        ]
         return min(candidates, key=lambda p: (p.usd_per_unit, p.sku), default=None)
 
     def controls(self, framework: Framework) -> list[ComplianceControl]:
@@ -177,6 +212,16 @@ class Knowledge:
 
     def eligibility(self, provider: Provider, kind: ServiceKind) -> ServiceEligibility | None:
         return self._eligibility.get((provider, kind))
+
+    def capabilities_for(self, control: ComplianceControl) -> tuple[Capability, ...]:
+        return control.capabilities
+
+    def services_for(self, capability: Capability, provider: Provider) -> list[CapabilityService]:
+        return self.compliance.services_for(capability, provider)
+
+    def service_eligibility(self, provider: Provider, service: str) -> NamedServiceEligibility | None:
+        """The compliance scope of a named service (its product name or an alias), priced or not."""
+        return self.compliance.service_eligibility(provider, service)
 
     def authorization(self, provider: Provider, framework: Framework) -> RegionAuthorization | None:
         return self._authorizations.get((provider, framework))

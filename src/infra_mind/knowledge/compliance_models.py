@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from enum import StrEnum
+
+from pydantic import Field, model_validator
 
 from infra_mind.domain.enums import Framework, Level, Pillar, SecurityControl
+from infra_mind.knowledge.capabilities import CAPABILITY_OF, Capability
 from infra_mind.knowledge.models import Provider, ServiceKind, Sourced
 
 
@@ -19,12 +22,51 @@ class ComplianceControl(Sourced):
     residency: bool = Field(default=False, description="concerns where data is stored or sent")
     severity: Level
     evidence: tuple[str, ...] = Field(min_length=1, description="what an auditor asks to see")
+    capabilities: tuple[Capability, ...] = Field(
+        min_length=1, description="architecture capabilities that implement it, technical or procedural"
+    )
+
+    @model_validator(mode="after")
+    def _requires_are_capabilities(self) -> ComplianceControl:
+        missing = {CAPABILITY_OF[r] for r in self.requires} - set(self.capabilities)
+        if missing:
+            raise ValueError(
+                f"{self.control_id}: capabilities lack {sorted(missing)} implied by its required controls"
+            )
+        return self
 
 
-class ServiceEligibility(Sourced):
+class FedrampLevel(StrEnum):
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class NamedServiceEligibility(Sourced):
+    """One named product of a provider and the compliance programmes it is in scope for."""
+
     provider: Provider
-    kind: ServiceKind
+    service: str = Field(description="the provider's product name")
+    aliases: tuple[str, ...] = Field(default=(), description="other names the catalog or plans use for it")
     frameworks: tuple[Framework, ...] = Field(description="frameworks the service is in scope for")
+    fedramp: FedrampLevel | None = Field(
+        default=None, description="highest FedRAMP authorisation in the provider's commercial US regions"
+    )
+
+    @model_validator(mode="after")
+    def _fedramp_agrees(self) -> NamedServiceEligibility:
+        if (self.fedramp is None) == (Framework.FEDRAMP in self.frameworks):
+            raise ValueError(f"{self.service}: a fedramp level and the fedramp framework go together")
+        return self
+
+    def named(self, name: str) -> bool:
+        wanted = name.strip().casefold()
+        return any(wanted == n.casefold() for n in (self.service, *self.aliases))
+
+
+class ServiceEligibility(NamedServiceEligibility):
+    """A priced product: the record the per-kind look-up answers with."""
+
+    kind: ServiceKind
 
 
 class RegionAuthorization(Sourced):

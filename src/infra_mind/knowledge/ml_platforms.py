@@ -133,6 +133,18 @@ class MlPlatformCatalog:
         except ValidationError as exc:
             raise CatalogInvalid(f"catalog {path} does not match the ML platform records: {exc}") from exc
 
+    def platform(self, platform_id: str) -> MlPlatform | None:
+        return self._platforms.get(platform_id)
+
+    def platforms(self) -> list[MlPlatform]:
+        return list(self._platforms.values())
+
+    def sells(self, platform_id: str, sku: str, region: str) -> bool:
+        """Whether the platform has a catalogued rate for its instance name `sku` in the region."""
+        return any(
+            p.platform == platform_id and p.sku == sku and p.region == region for p in self._prices.values()
+        )
+
     def managed(self, provider: Provider) -> MlPlatform | None:
         return next(
             (

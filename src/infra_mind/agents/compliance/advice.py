@@ -30,6 +30,7 @@ IMPACT = {Level.HIGH: 5, Level.MEDIUM: 4, Level.LOW: 3}
 GAP_EFFORT_BANDS = ((5, 2), (15, 3))
 LARGE_GAP_EFFORT = 4
 TOP_GAPS = 5
+TOP_CLOSERS = 3
 MAX_CONTROL_EVIDENCE = 6
 FRAMEWORK_PRACTICES = ("SEC07-BP01", "SEC10-BP02")
 
@@ -292,7 +293,8 @@ def _framework_actions(
             if gap.missing_controls
             else f"document the process and keep: {'; '.join(gap.evidence_needed)}"
         )
-        actions.append(f"{gap.control_id} {gap.title}: {todo}")
+        closers = f" (with {', '.join(gap.closing_services[:TOP_CLOSERS])})" if gap.closing_services else ""
+        actions.append(f"{gap.control_id} {gap.title}: {todo}{closers}")
     procedural = [g.control_id for g in status.gaps if g.procedural]
     if procedural:
         actions.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
 from infra_mind.agents.compliance.advice import ComplianceAdvisor
+from infra_mind.agents.compliance.closers import with_closers
 from infra_mind.agents.compliance.design import audit_evidence, design_controls, framework_status, label
 from infra_mind.agents.compliance.eligibility import checked_frameworks, eligibility_checks
 from infra_mind.agents.compliance.placement import PlacementChecker
@@ -16,7 +17,7 @@ from infra_mind.agents.compliance.report import (
 )
 from infra_mind.agents.plan import priced_plan
 from infra_mind.domain.context import AssessmentContext
-from infra_mind.domain.enums import SecurityControl
+from infra_mind.domain.enums import Framework, SecurityControl
 from infra_mind.domain.outputs import ComplianceOutput
 from infra_mind.domain.outputs.compliance import EligibilityCheck, FrameworkStatus, PlacementFlag
 from infra_mind.knowledge.catalog import Knowledge
@@ -41,6 +42,9 @@ class ComplianceAgent(Agent):
         ]
         plan = priced_plan(ctx, self._k)
         await progress(60, f"checking placement and service eligibility of {len(plan.quotes)} quote(s)")
+        statuses = [
+            with_closers(s, catalog[Framework(s.framework)], self._k, plan.provider) for s in statuses
+        ]
         flags = PlacementChecker(ctx, self._k).check(plan)
         checks = eligibility_checks(plan, checked_frameworks(ctx.framework_ids), self._k)
         groups = audit_evidence(statuses)

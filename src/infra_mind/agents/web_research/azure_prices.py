@@ -17,9 +17,10 @@ from urllib.request import Request, urlopen
 
 import structlog
 
-from infra_mind.agents.web_research.azure_meters import Meter, meter_for, select_price
+from infra_mind.agents.web_research.azure_meters import meter_for, select_price
 from infra_mind.agents.web_research.sources import PriceCheck, PriceSourceError
 from infra_mind.domain.pricing import BomLine
+from infra_mind.knowledge.azure_meters import Meter
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.models import Provider
 

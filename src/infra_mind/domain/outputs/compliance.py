@@ -24,6 +24,12 @@ class ControlGap(Output):
         default=False, description="no infrastructure control satisfies it: needs a process"
     )
     residency: bool = Field(default=False, description="concerns where data is stored or sent")
+    capabilities: list[str] = Field(
+        default_factory=list, description="architecture capabilities that close it, missing ones first"
+    )
+    closing_services: list[str] = Field(
+        default_factory=list, description="the recommended provider's services that implement them"
+    )
 
 
 class FrameworkStatus(Output):
