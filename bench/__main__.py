@@ -1,4 +1,5 @@
-"""`python -m bench`: fan-out efficiency and offline assessment latency, printed and saved as JSON."""
+"""`python -m bench`: fan-out efficiency, offline assessment latency, report rendering and knowledge-base
+load time, printed and saved as JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench import fanout, offline, reports
+from bench import catalog, fanout, offline, reports
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
 from infra_mind.knowledge.catalog import Knowledge
@@ -27,6 +28,7 @@ TARGET_EFFICIENCY = 0.98
 TARGET_OVERHEAD_MS = 3.0
 TARGET_OFFLINE_MS = 500.0
 TARGET_PDF_MS = 3000.0
+TARGET_CATALOG_MS = 200.0
 
 
 def main() -> int:
@@ -38,6 +40,7 @@ def main() -> int:
     args = parser.parse_args()
 
     configure_logging("WARNING")
+    loading = catalog.measure(repeats=max(3, args.repeats // 3))
     knowledge = Knowledge.load()
     ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
     fan = asyncio.run(fanout.measure(ctx, unit_s=args.unit, repeats=args.repeats))
@@ -76,11 +79,23 @@ def main() -> int:
         table.add_row(rep.example, f"{rep.html_ms:.0f} ms", f"{rep.pdf_ms:.0f} ms", str(rep.pdf_reports))
     console.print(table)
 
+    table = Table(title=f"knowledge base load, fresh interpreter, median of {loading.repeats}")
+    for column in ("priced records", "import", "load (first)", "load again, same process"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{loading.priced_records:,}",
+        f"{loading.import_ms_median:.0f} ms",
+        f"{loading.load_ms_median:.0f} ms",
+        f"{loading.reload_ms_median:.0f} ms",
+    )
+    console.print(table)
+
     checks = {
         f"efficiency ≥ {TARGET_EFFICIENCY:.0%}": fan.efficiency >= TARGET_EFFICIENCY,
         f"overhead median ≤ {TARGET_OVERHEAD_MS:g} ms": fan.overhead_ms_median <= TARGET_OVERHEAD_MS,
         f"offline median < {TARGET_OFFLINE_MS:g} ms": all(r.median_ms < TARGET_OFFLINE_MS for r in runs),
         f"PDF of all reports < {TARGET_PDF_MS:g} ms": all(r.pdf_ms < TARGET_PDF_MS for r in rendered),
+        f"knowledge base load < {TARGET_CATALOG_MS:g} ms": loading.load_ms_median < TARGET_CATALOG_MS,
     }
     for name, ok in checks.items():
         console.print(f"{'PASS' if ok else 'MISS'}  {name}")
@@ -98,6 +113,7 @@ def main() -> int:
                 "offline": [r.__dict__ for r in runs],
                 "cli_process_median_ms": cli_ms,
                 "reports": [r.__dict__ for r in rendered],
+                "catalog": loading.__dict__,
                 "checks": checks,
             },
             indent=2,

@@ -41,10 +41,24 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(default=60, gt=0)
     llm_max_concurrency: int = Field(default=8, ge=1)
+    llm_retries: int = Field(default=3, ge=0, le=10, description="per call: 429, 5xx, timeouts")
+    llm_backoff_s: float = Field(default=0.5, ge=0, description="first retry wait; doubles, with jitter")
+    llm_max_wait_s: float = Field(default=30, gt=0, description="longest wait; longer Retry-After fails")
+    llm_budget_tokens: int | None = Field(default=None, ge=1, description="per run, tokens in + out")
+    llm_budget_usd: float | None = Field(default=None, gt=0, description="per run, known costs")
+    llm_cache_enabled: bool = True
+    llm_cache_dir: Path | None = Field(default=None, description="default $XDG_CACHE_HOME/infra-mind/llm")
+    llm_price_input_usd_per_mtok: float | None = Field(default=None, ge=0, description="over genai-prices")
+    llm_price_output_usd_per_mtok: float | None = Field(default=None, ge=0, description="over genai-prices")
+    llm_max_input_chars: int = Field(default=4000, ge=100, description="per user free-text field in a prompt")
+    llm_agent_header: str | None = Field(default=None, description="HTTP header naming the calling agent")
 
     live_prices: LivePricesKind = LivePricesKind.OFF
     live_prices_timeout_s: float = Field(default=5, gt=0, description="per request to the live price source")
     knowledge_dir: Path | None = Field(default=None, description="override the packaged catalogs")
+    gcp_api_key: SecretStr | None = Field(
+        default=None, description="key for the GCP Cloud Billing Catalog API (`catalog refresh gcp-billing`)"
+    )
     quorum: float = Field(default=0.5, gt=0, le=1, description="share of agents that must complete")
     required_agents: list[str] = Field(default_factory=list)
     agent_timeout_s: float | None = Field(default=None, gt=0, description="override every agent's timeout")

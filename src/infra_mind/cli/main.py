@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from infra_mind.cli.ask import ask
+from infra_mind.cli.catalog import catalog_app
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
 from infra_mind.config import Settings, load_settings
@@ -138,6 +139,7 @@ def validate(input_path: InputArg) -> None:
 
 
 app.command()(ask)
+app.add_typer(catalog_app(), name="catalog")
 
 
 async def _run(
