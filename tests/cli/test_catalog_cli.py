@@ -395,3 +395,18 @@ def test_refresh_can_be_limited_to_some_catalog_regions(
     assert unknown.exit_code == EXIT_INVALID
     assert "--region" in unknown.output
     assert "atlantis-1" in unknown.output
+
+
+def test_stats_reports_coverage_per_provider(runner: CliRunner) -> None:
+    result = runner.invoke(cli(), ["stats", "--json"])
+
+    assert result.exit_code == 0, result.output
+    report = {c["provider"]: c for c in json.loads(result.output)}
+    assert set(report) == {"aws", "azure", "gcp"}
+    for provider in report.values():
+        assert provider["regions_by_geography"]["europe"] > 0
+        prices = provider["instance_prices"]
+        assert prices["read"] + prices["estimated"] > 0
+    table = runner.invoke(cli(), ["stats"])
+    assert table.exit_code == 0
+    assert "regions with instance prices" in table.output

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from infra_mind.cli.catalog_coverage import coverage_json, coverage_tables
 from infra_mind.cli.catalog_views import (
     INSTANCE_KIND,
     SearchFilter,
@@ -39,6 +40,7 @@ from infra_mind.errors import (
     PriceSourceUnavailable,
 )
 from infra_mind.knowledge.catalog import Knowledge, packaged_data_dir
+from infra_mind.knowledge.coverage import coverage
 from infra_mind.knowledge.diff import diff_catalogs
 from infra_mind.knowledge.models import InstanceCategory, InstanceType, Provider, ServiceKind
 from infra_mind.knowledge.refresh import FETCHERS, RefreshRequest, fetch_source
@@ -239,6 +241,20 @@ def catalog_app(
             typer.echo(json.dumps([h.as_json() for h in hits], indent=2, ensure_ascii=False))
         else:
             Console().print(hits_table(hits, region=region))
+
+    @app.command("stats")
+    def stats(catalog: CatalogOpt = None, as_json: JsonOpt = False) -> None:
+        """How broad and how firm the catalog is per provider: regions, families, prices read or estimated."""
+        errors = Console(stderr=True, soft_wrap=True)
+        with _reported(errors):
+            knowledge = Knowledge.load(_base_dir(catalog, _settings(errors), errors, "--catalog"))
+        report = coverage(knowledge)
+        if as_json:
+            typer.echo(json.dumps(coverage_json(report), indent=2))
+            return
+        console = Console()
+        for table in coverage_tables(report):
+            console.print(table)
 
     @app.command("diff")
     def diff_(
