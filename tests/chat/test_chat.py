@@ -1,35 +1,21 @@
 from __future__ import annotations
 
-import asyncio
 import math
-from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
 from infra_mind.chat import NO_ANSWER, Bm25Index, Passage, answer, answer_from, build_index
 from infra_mind.chat.index import tokenize, words
 from infra_mind.chat.passages import SKIPPED_AGENTS
 from infra_mind.chat.stemmer import porter
-from infra_mind.cli.ask import EXIT_ERROR, ask
-from infra_mind.config import Settings
+from infra_mind.config import load_settings
 from infra_mind.domain.agent_result import AgentError, AgentResult, AgentStatus
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.domain.findings import Finding, Recommendation
-from infra_mind.domain.input_rules import parse_input
 from infra_mind.domain.outputs.chatbot import ChatAnswer, Citation
-from infra_mind.engine.events import InMemoryEventBus
-from infra_mind.engine.factory import build_pipeline
-from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.llm import build_llm
 
-
-@pytest.fixture(scope="module")
-def assessment(knowledge: Knowledge, example_inputs: dict[str, dict[str, Any]]) -> AssessmentResult:
-    pipeline = build_pipeline(Settings(), knowledge, InMemoryEventBus(), report_formats=())
-    spec = parse_input(example_inputs["healthtech-hipaa"])
-    return asyncio.run(pipeline.run(spec, run_id="chat-test")).result
+from .helpers import quoted
 
 
 def _rec(result: AssessmentResult, key: str) -> Recommendation:
@@ -70,7 +56,7 @@ RECOMMENDATION_QUESTIONS = [
 def test_answers_cite_the_right_findings(
     assessment: AssessmentResult, question: str, agent: str, finding_id: str
 ) -> None:
-    reply = answer(assessment, question)
+    reply = quoted(assessment, question)
     assert reply.grounded, reply.answer
     assert _cites_finding(reply, agent, finding_id), reply.citations
     assert reply.answer.startswith("[1] ")
@@ -80,7 +66,7 @@ def test_answers_cite_the_right_findings(
 def test_answers_cite_the_right_recommendations(
     assessment: AssessmentResult, question: str, key: str
 ) -> None:
-    reply = answer(assessment, question)
+    reply = quoted(assessment, question)
     assert reply.grounded, reply.answer
     assert _cites_rec(reply, _rec(assessment, key)), reply.citations
 
@@ -106,15 +92,15 @@ def test_answers_quote_the_assessment_verbatim(assessment: AssessmentResult) -> 
     questions = [q for q, *_ in FINDING_QUESTIONS] + [q for q, _ in RECOMMENDATION_QUESTIONS]
     checked = 0
     for question in questions:
-        for citation in answer(assessment, question).citations:
+        for citation in quoted(assessment, question).citations:
             if citation.kind not in {"finding", "recommendation"}:
                 continue
             item = _source(assessment, citation)
             assert citation.title == item.title
             texts = _texts(item)
             for piece in citation.excerpt.split(" … "):
-                quoted = piece.removesuffix(" …")
-                assert any(quoted in text for text in texts), (citation.ref, quoted)
+                words = piece.removesuffix(" …")
+                assert any(words in text for text in texts), (citation.ref, words)
             checked += 1
     assert checked >= len(questions)
 
@@ -128,7 +114,7 @@ def test_answers_quote_the_assessment_verbatim(assessment: AssessmentResult) -> 
     ],
 )
 def test_unknown_topics_get_no_grounded_answer(assessment: AssessmentResult, question: str) -> None:
-    reply = answer(assessment, question)
+    reply = quoted(assessment, question)
     assert not reply.grounded
     assert reply.citations == []
     assert reply.answer.startswith(f"{NO_ANSWER}: ")
@@ -136,7 +122,7 @@ def test_unknown_topics_get_no_grounded_answer(assessment: AssessmentResult, que
 
 
 def test_a_question_without_searchable_words_gets_no_grounded_answer(assessment: AssessmentResult) -> None:
-    reply = answer(assessment, "Why?")
+    reply = quoted(assessment, "Why?")
     assert not reply.grounded
     assert reply.terms == []
     assert reply.answer == f"{NO_ANSWER}: the question has no searchable words."
@@ -160,20 +146,20 @@ def test_a_failed_agent_is_answered_with_its_status(assessment: AssessmentResult
         error=AgentError(type="TimeoutError", message="no result within 20 s"),
     )
     partial = assessment.model_copy(update={"agents": {**assessment.agents, "compliance": failed}})
-    reply = answer(partial, "Did the compliance agent fail?")
+    reply = quoted(partial, "Did the compliance agent fail?")
     assert reply.grounded
     first = reply.citations[0]
     assert (first.kind, first.ref, first.agents) == ("agent_status", "compliance", ["compliance"])
     assert "no result within 20 s" in first.excerpt
     assert not _cites_finding(
-        answer(partial, "Which compliance frameworks apply?"), "compliance", "frameworks"
+        quoted(partial, "Which compliance frameworks apply?"), "compliance", "frameworks"
     )
 
 
 def test_without_synthesis_the_agents_recommendations_are_cited(assessment: AssessmentResult) -> None:
     unranked = assessment.model_copy(update={"recommendations": []})
     own = next(r for r in assessment.agents["compliance"].recommendations if r.key == "compliance:baa")
-    reply = answer(unranked, "Do we need a business associate agreement?")
+    reply = quoted(unranked, "Do we need a business associate agreement?")
     assert _cites_rec(reply, own)
     assert own.id.startswith("compliance-")
 
@@ -183,13 +169,13 @@ def test_cost_scenarios_are_searchable(assessment: AssessmentResult) -> None:
     scenario = assessment.cost_model.scenarios[0]
     aws = next(s for s in scenario.series if s.provider == "aws")
     name = scenario.name.replace("_", " ")
-    reply = answer(assessment, f"What does the {name} scenario cost on AWS over 36 months?")
+    reply = quoted(assessment, f"What does the {name} scenario cost on AWS over 36 months?")
     assert reply.citations[0].ref == f"cost_model.{scenario.name}"
     assert f"aws: ${aws.total_36m_usd:,.2f} over 36 months" in reply.citations[0].excerpt
 
 
 def test_run_metrics_are_searchable(assessment: AssessmentResult) -> None:
-    reply = answer(assessment, "Which agent was the slowest?")
+    reply = quoted(assessment, "Which agent was the slowest?")
     assert reply.citations[0].ref == "execution_metrics"
     assert (
         f"slowest agent (critical path): {assessment.execution_metrics.critical_path_agent}" in reply.answer
@@ -298,34 +284,13 @@ def test_porter_stemmer(word: str, expected: str) -> None:
     assert porter(word) == expected
 
 
-@pytest.fixture
-def ask_app() -> typer.Typer:
-    app = typer.Typer()
-    app.command()(ask)
-    return app
+async def test_without_an_llm_the_answer_is_the_retrieval_one(assessment: AssessmentResult) -> None:
+    question = "What is the design uptime?"
+    expected = quoted(assessment, question)
+    offline = build_llm(load_settings(llm_provider="offline"))
 
-
-def test_ask_prints_the_answer_with_citations(
-    ask_app: typer.Typer, assessment: AssessmentResult, tmp_path: Path
-) -> None:
-    (tmp_path / "assessment.json").write_text(assessment.model_dump_json())
-    result = CliRunner().invoke(ask_app, [str(tmp_path), "What is the design uptime?"])
-    assert result.exit_code == 0, result.output
-    assert result.output.startswith("[1] Design uptime")
-    assert "Sources:" in result.output
-    assert "finding infra-design-uptime (infrastructure)" in result.output
-
-    result = CliRunner().invoke(ask_app, [str(tmp_path), "What is the capital of France?"])
-    assert result.exit_code == 0
-    assert result.output.startswith(NO_ANSWER)
-    assert "Sources:" not in result.output
-
-
-def test_ask_reports_a_missing_or_foreign_file(ask_app: typer.Typer, tmp_path: Path) -> None:
-    result = CliRunner().invoke(ask_app, [str(tmp_path / "nowhere"), "What is the uptime?"])
-    assert result.exit_code == EXIT_ERROR
-    assert "cannot read" in result.output
-    (tmp_path / "assessment.json").write_text("{}")
-    result = CliRunner().invoke(ask_app, [str(tmp_path), "What is the uptime?"])
-    assert result.exit_code == EXIT_ERROR
-    assert "is not an Infra Mind assessment" in result.output
+    assert await answer(assessment, question) == expected
+    assert await answer(assessment, question, llm=offline) == expected
+    assert expected.answered_by == "retrieval"
+    assert (expected.model, expected.fallback_reason) == (None, None)
+    assert offline.usage().calls == 0

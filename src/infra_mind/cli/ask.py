@@ -1,7 +1,9 @@
-"""`infra-mind ask RUN_DIR "question"`: answers from a finished run's assessment.json, with citations."""
+"""`infra-mind ask RUN_DIR "question"`: answers from a finished run's assessment.json, with citations; an
+LLM configured by the INFRA_MIND_LLM_* settings writes the answer from the cited passages."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +14,11 @@ from rich.console import Console
 
 from infra_mind.chat import answer
 from infra_mind.cli.output import RESULT_FILE
-from infra_mind.config import load_settings
+from infra_mind.config import Settings, load_settings
 from infra_mind.domain.assessment import AssessmentResult
-from infra_mind.domain.outputs.chatbot import Citation
+from infra_mind.domain.outputs.chatbot import ChatAnswer, Citation
 from infra_mind.errors import ConfigurationError
+from infra_mind.llm import build_llm
 from infra_mind.logs import configure_logging
 
 EXIT_ERROR = 1
@@ -41,14 +44,51 @@ def ask(
         raise typer.Exit(EXIT_INVALID) from exc
     configure_logging(settings.log_level, json=settings.log_json)
     result = _load(run_dir / RESULT_FILE, errors)
-    reply = answer(result, question)
-    log.info("chat.answered", assessment_id=result.assessment_id, grounded=reply.grounded)
+    try:
+        reply = asyncio.run(_answer(settings, result, question))
+    except ConfigurationError as exc:
+        errors.print(f"invalid configuration: {exc.message}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from exc
     console.print(reply.answer, markup=False, highlight=False)
     if reply.citations:
         console.print()
         console.print("Sources:", markup=False, highlight=False)
         for citation in reply.citations:
             console.print(f"  {_source_line(citation)}", markup=False, highlight=False)
+    console.print()
+    console.print(answered_by_line(reply), markup=False, highlight=False)
+
+
+async def _answer(settings: Settings, result: AssessmentResult, question: str) -> ChatAnswer:
+    llm = build_llm(settings)
+    try:
+        reply = await answer(result, question, llm=llm)
+    finally:
+        await llm.aclose()
+    usage = llm.usage()
+    log.info(
+        "chat.answered",
+        assessment_id=result.assessment_id,
+        grounded=reply.grounded,
+        answered_by=reply.answered_by,
+        model=reply.model,
+        llm_calls=usage.calls,
+        tokens_in=usage.tokens_in,
+        tokens_out=usage.tokens_out,
+        cost_usd=usage.cost_usd,
+    )
+    return reply
+
+
+def answered_by_line(reply: ChatAnswer) -> str:
+    if reply.answered_by == "llm":
+        return f"Answered by the LLM {reply.model}, from the sources above."
+    if reply.fallback_reason is None:
+        return "Answered by retrieval: the assessment's own words (no LLM configured)."
+    return (
+        f"Answered by retrieval: the assessment's own words; the LLM {reply.model} was not used: "
+        f"{reply.fallback_reason}."
+    )
 
 
 def _load(path: Path, errors: Console) -> AssessmentResult:

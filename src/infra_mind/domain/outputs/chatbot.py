@@ -36,6 +36,16 @@ class ChatAnswer(Output):
     coverage: float = Field(
         ge=0, le=1, description="share of the question's term weight found in the best passage"
     )
+    answered_by: Literal["retrieval", "llm"] = Field(
+        default="retrieval",
+        description="retrieval: the cited passages quoted; llm: a model's answer from the cited passages",
+    )
+    model: str | None = Field(
+        default=None, description="the LLM that answered, or that was asked when its answer was not used"
+    )
+    fallback_reason: str | None = Field(
+        default=None, description="why an LLM is configured but the answer is the retrieval one"
+    )
 
 
 class IndexStats(Output):
