@@ -160,6 +160,7 @@ async def _run(
         return await pipeline.run(spec, run_id=run_id, mode=mode, cancellation=cancellation)
     finally:
         loop.remove_signal_handler(signal.SIGINT)
+        await pipeline.aclose()
         if follower is not None:
             await asyncio.wait_for(follower, timeout=1.0) if not follower.done() else None
 

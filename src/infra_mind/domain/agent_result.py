@@ -26,6 +26,39 @@ class AgentError(BaseModel):
     transient: bool = False
 
 
+class NarrativeSource(StrEnum):
+    LLM = "llm"
+    OFFLINE = "offline"
+
+
+class DroppedItem(BaseModel):
+    """Part of an LLM reply that did not reach the result, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="extra_recommendation, insight or narrative")
+    item: str = Field(description="what the model proposed, shortened")
+    reason: str
+
+
+class AgentNarrative(BaseModel):
+    """The agent's prose: written by the LLM from the structured findings, or by the offline templates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    source: NarrativeSource
+    model: str | None = Field(default=None, description="the model that wrote it; None when offline")
+    insights: list[str] = Field(default_factory=list)
+    accepted_recommendations: list[str] = Field(
+        default_factory=list, description="ids of the LLM's extra recommendations that passed validation"
+    )
+    degraded: str | None = Field(
+        default=None, description="why the LLM's narrative was replaced by the offline one, if it was"
+    )
+    dropped: list[DroppedItem] = Field(default_factory=list)
+
+
 class AgentResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +73,7 @@ class AgentResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     output: AgentOutput | None = None
+    narrative: AgentNarrative | None = None
 
     @property
     def ok(self) -> bool:

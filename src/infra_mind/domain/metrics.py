@@ -5,13 +5,31 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class LlmUsage(BaseModel):
+class LlmCallCounts(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    calls: int = 0
+    calls: int = Field(default=0, description="calls started: answered, from the cache, or failed")
+    cached_calls: int = 0
+    failed_calls: int = 0
+    refused_calls: int = Field(default=0, description="calls not started because the budget was reached")
     tokens_in: int = 0
     tokens_out: int = 0
-    cost_usd: float = 0
+    cost_usd: float | None = Field(
+        default=0, description="USD; None when a call's price is unknown (then see known_cost_usd)"
+    )
+    known_cost_usd: float = Field(default=0, description="sum of the costs that are known: a lower bound")
+    unpriced_calls: int = 0
+
+
+class LlmUsage(LlmCallCounts):
+    """The run's LLM calls (one client per run); all zero offline, where no model is called."""
+
+    provider: str = "offline"
+    model: str | None = None
+    agents: dict[str, LlmCallCounts] = Field(default_factory=dict)
+    budget_max_tokens: int | None = None
+    budget_max_usd: float | None = None
+    budget_exhausted: str | None = Field(default=None, description="why the budget stopped calls, if it did")
 
 
 class ExecutionMetrics(BaseModel):

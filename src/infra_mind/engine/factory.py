@@ -12,11 +12,19 @@ from infra_mind.engine.orchestrator import Orchestrator, QuorumPolicy
 from infra_mind.engine.pipeline import Pipeline
 from infra_mind.errors import ConfigurationError
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.llm import LlmClient, build_llm
 
 
 def build_pipeline(
-    settings: Settings, knowledge: Knowledge, bus: EventBus, report_formats: tuple[str, ...] = ("md",)
+    settings: Settings,
+    knowledge: Knowledge,
+    bus: EventBus,
+    report_formats: tuple[str, ...] = ("md",),
+    *,
+    llm: LlmClient | None = None,
 ) -> Pipeline:
+    """`llm` defaults to the client the settings describe (offline unless INFRA_MIND_LLM_PROVIDER=openai);
+    the caller closes it with `Pipeline.aclose()`."""
     options = AgentOptions(
         data_dir=settings.knowledge_dir,
         live_prices=settings.live_prices.value,
@@ -32,4 +40,11 @@ def build_pipeline(
     retry = RetryPolicy(max_attempts=settings.agent_retries + 1, backoff_s=settings.retry_backoff_s)
     orchestrator = Orchestrator(agents, timeout_override_s=settings.agent_timeout_s, retry_override=retry)
     quorum = QuorumPolicy(min_ratio=settings.quorum, required=frozenset(settings.required_agents))
-    return Pipeline(knowledge, orchestrator, bus, quorum=quorum, report_formats=report_formats)
+    return Pipeline(
+        knowledge,
+        orchestrator,
+        bus,
+        quorum=quorum,
+        report_formats=report_formats,
+        llm=llm or build_llm(settings),
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import structlog
 
 from infra_mind.agents.base import Agent, AgentReport, Progress, RetryPolicy, TransientAgentError
+from infra_mind.agents.llm_step import Enrichment, LlmStep
 from infra_mind.domain.agent_result import AgentError, AgentResult, AgentStatus
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.events import EventType
@@ -98,12 +99,15 @@ class Orchestrator:
         *,
         mode: Mode = Mode.PARALLEL,
         cancellation: Cancellation | None = None,
+        llm_step: LlmStep | None = None,
     ) -> FanOutResult:
         cancellation = cancellation or Cancellation()
         agents = self._agents
         gate = asyncio.Semaphore(len(agents) if mode is Mode.PARALLEL else 1)
         started = time.perf_counter()
-        tasks = [asyncio.create_task(self._guarded(a, ctx, emitter, gate), name=a.name) for a in agents]
+        tasks = [
+            asyncio.create_task(self._guarded(a, ctx, emitter, gate, llm_step), name=a.name) for a in agents
+        ]
         watcher = asyncio.create_task(cancellation.event.wait())
         pending: set[asyncio.Future[Any]] = set(tasks)
         while pending and not watcher.done():
@@ -118,7 +122,12 @@ class Orchestrator:
         return FanOutResult(results, time.perf_counter() - started, cancellation.cancelled)
 
     async def _guarded(
-        self, agent: Agent, ctx: AssessmentContext, emitter: RunEmitter, gate: asyncio.Semaphore
+        self,
+        agent: Agent,
+        ctx: AssessmentContext,
+        emitter: RunEmitter,
+        gate: asyncio.Semaphore,
+        llm_step: LlmStep | None,
     ) -> AgentResult:
         attempts = 0
         started_at: datetime | None = None
@@ -141,10 +150,7 @@ class Orchestrator:
                 while True:
                     attempts += 1
                     try:
-                        report = await _attempt(agent, ctx, progress, timeout)
-                        return await self._finish(
-                            agent, emitter, AgentStatus.COMPLETED, attempts, started_at, t0, report=report
-                        )
+                        report, elapsed = await _attempt(agent, ctx, progress, timeout)
                     except TimeoutError as exc:
                         error = AgentError(
                             type="TimeoutError",
@@ -166,6 +172,22 @@ class Orchestrator:
                         error = AgentError(type=type(exc).__name__, message=str(exc) or repr(exc))
                         return await self._finish(
                             agent, emitter, AgentStatus.FAILED, attempts, started_at, t0, error=error
+                        )
+                    else:
+                        enrichment = None
+                        if llm_step is not None:
+                            enrichment = await llm_step.enrich(
+                                agent.name, report, timeout - elapsed, progress
+                            )
+                        return await self._finish(
+                            agent,
+                            emitter,
+                            AgentStatus.COMPLETED,
+                            attempts,
+                            started_at,
+                            t0,
+                            report=report,
+                            enrichment=enrichment,
                         )
                     delay = retry.delay(attempts)
                     await emitter.emit(
@@ -192,10 +214,12 @@ class Orchestrator:
         t0: float,
         *,
         report: AgentReport | None = None,
+        enrichment: Enrichment | None = None,
         error: AgentError | None = None,
         emit: bool = True,
     ) -> AgentResult:
         duration = time.perf_counter() - t0 if started_at else 0.0
+        extra = enrichment.recommendations if enrichment else []
         result = AgentResult(
             agent=agent.name,
             status=status,
@@ -206,8 +230,9 @@ class Orchestrator:
             error=error,
             summary=report.summary if report else (error.message if error else ""),
             findings=report.findings if report else [],
-            recommendations=report.recommendations if report else [],
+            recommendations=[*report.recommendations, *extra] if report else [],
             output=report.output if report else None,
+            narrative=enrichment.narrative if enrichment else None,
         )
         if emit:
             event = _STATUS_EVENTS[status]
@@ -221,15 +246,18 @@ class Orchestrator:
         return result
 
 
-async def _attempt(agent: Agent, ctx: AssessmentContext, progress: Progress, limit_s: float) -> AgentReport:
-    """One try. A step that never yields cannot be interrupted, so an overrun is judged when it returns."""
+async def _attempt(
+    agent: Agent, ctx: AssessmentContext, progress: Progress, limit_s: float
+) -> tuple[AgentReport, float]:
+    """One try and its seconds. A step that never yields cannot be interrupted, so an overrun is judged
+    when it returns."""
     started = time.perf_counter()
     async with asyncio.timeout(limit_s):
         report = await agent.run(ctx, progress)
     elapsed = time.perf_counter() - started
     if elapsed > limit_s:
         raise TimeoutError(f"ran {elapsed:.3f} s, over its {limit_s:g} s timeout; the result is discarded")
-    return report
+    return report, elapsed
 
 
 _STATUS_EVENTS = {

@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 
+from infra_mind.agents.llm_step import LlmStep
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import AssessmentResult, RunStatus, ValidationSummary
 from infra_mind.domain.events import EventType
@@ -19,7 +20,7 @@ from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.compliance_scoring import compliance_scores
 from infra_mind.engine.events import EventBus, RunEmitter
 from infra_mind.engine.grounding import ground_results
-from infra_mind.engine.metrics import execution_metrics
+from infra_mind.engine.metrics import execution_metrics, llm_usage
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
 from infra_mind.engine.services import cost_model
 from infra_mind.engine.synthesis import synthesize
@@ -27,6 +28,8 @@ from infra_mind.engine.validation import build_context
 from infra_mind.errors import InfraMindError
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.knowledge.grounding import Grounding
+from infra_mind.llm import LlmClient
+from infra_mind.llm.offline_provider import OfflineProvider
 from infra_mind.reports.render import RenderedReport, check_formats, make_environment, render_reports
 
 log = structlog.get_logger()
@@ -47,8 +50,11 @@ class Pipeline:
         *,
         quorum: QuorumPolicy | None = None,
         report_formats: tuple[str, ...] = ("md", "json"),
+        llm: LlmClient | None = None,
     ) -> None:
+        """`llm` is shared across runs (provider, cache); each run takes its own via `for_run()`."""
         self._knowledge = knowledge
+        self._llm = llm or LlmClient(OfflineProvider())
         self._grounding = Grounding(knowledge)
         self._orchestrator = orchestrator
         self._bus = bus
@@ -61,6 +67,9 @@ class Pipeline:
     def agent_names(self) -> list[str]:
         return self._orchestrator.agent_names
 
+    async def aclose(self) -> None:
+        await self._llm.aclose()
+
     async def run(
         self,
         spec: AssessmentInput,
@@ -71,7 +80,8 @@ class Pipeline:
     ) -> RunOutcome:
         emitter = RunEmitter(self._bus, run_id)
         try:
-            return await self._run(spec, _RunState(emitter, mode, cancellation or Cancellation()))
+            run = _RunState(emitter, mode, cancellation or Cancellation(), self._llm.for_run())
+            return await self._run(spec, run)
         except InfraMindError as exc:
             await emitter.emit(
                 EventType.RUN_FAILED, status=RunStatus.FAILED.value, error=exc.message, code=exc.code
@@ -93,7 +103,13 @@ class Pipeline:
             done(warnings=len(ctx.warnings))
 
         await run.emitter.emit(EventType.PHASE_STARTED, phase="agents")
-        fan = await self._orchestrator.fan_out(ctx, run.emitter, mode=run.mode, cancellation=run.cancellation)
+        fan = await self._orchestrator.fan_out(
+            ctx,
+            run.emitter,
+            mode=run.mode,
+            cancellation=run.cancellation,
+            llm_step=LlmStep(run.llm, self._grounding, ctx),
+        )
         run.phase_times["agents"] = fan.wall_s
         completed = sum(r.ok for r in fan.results.values())
         await run.emitter.emit(
@@ -152,10 +168,11 @@ class Pipeline:
 class _RunState:
     """What one run measures and carries between phases; never shared between runs."""
 
-    def __init__(self, emitter: RunEmitter, mode: Mode, cancellation: Cancellation) -> None:
+    def __init__(self, emitter: RunEmitter, mode: Mode, cancellation: Cancellation, llm: LlmClient) -> None:
         self.emitter = emitter
         self.mode = mode
         self.cancellation = cancellation
+        self.llm = llm
         self.phase_times: dict[str, float] = {}
         self._started = time.perf_counter()
 
@@ -171,7 +188,11 @@ class _RunState:
 
     def metrics(self, results: dict[str, AgentResult]) -> ExecutionMetrics:
         return execution_metrics(
-            self.mode.value, results, self.phase_times, time.perf_counter() - self._started
+            self.mode.value,
+            results,
+            self.phase_times,
+            time.perf_counter() - self._started,
+            llm_usage(self.llm),
         )
 
 

@@ -78,6 +78,11 @@ def _technical(view: ReportView) -> Data:
         "goals": _dump(cto.goals) if cto else None,
         "roadmap": _dump(cto.roadmap) if cto else None,
         "recommendations": _dump(view.result.recommendations),
+        "narratives": {
+            name: r.narrative.model_dump(mode="json")
+            for name, r in view.result.agents.items()
+            if r.ok and r.narrative is not None
+        },
         "terraform": infra.terraform if infra else None,
         "execution_metrics": view.result.execution_metrics.model_dump(mode="json"),
     }

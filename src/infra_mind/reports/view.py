@@ -35,6 +35,7 @@ from infra_mind.reports.agent_sections import (
     typed_output,
 )
 from infra_mind.reports.backlog import BacklogItem, backlog
+from infra_mind.reports.narratives import NarrativeView, narratives
 from infra_mind.reports.optional_outputs import (
     CostFan,
     SecurityGapRow,
@@ -148,6 +149,10 @@ class ReportView:
     @property
     def queues(self) -> list[QueueView]:
         return queue_views(self.simulation)
+
+    @property
+    def narratives(self) -> list[NarrativeView]:
+        return narratives(self.result)
 
     @property
     def terraform_resources(self) -> list[str]:
