@@ -12,7 +12,7 @@ from infra_mind.agents.recovery import price_standby
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.pricing import BomLine, MissingPrice, ProviderQuote, Site
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.knowledge.models import Provider, ServiceKind
+from infra_mind.knowledge.models import InstanceCategory, Provider, ServiceKind
 
 MakeContext = Callable[[dict[str, Any]], AssessmentContext]
 HOURS = 730
@@ -78,7 +78,9 @@ def test_burstable_instances_only_for_small_non_critical_peaks(
     quote = _quote(knowledge, make_context(_only(healthtech, web)))
 
     line = _line(quote, "site:compute")
-    assert line.sku.startswith("t3.") is burstable
+    instance = knowledge.instance(Provider.AWS, line.sku)
+    assert instance is not None
+    assert (instance.category is InstanceCategory.BURSTABLE) is burstable
 
 
 def test_a_database_past_the_largest_class_adds_read_replicas_instead_of_shards(

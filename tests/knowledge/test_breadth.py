@@ -106,7 +106,8 @@ def test_availability_records_are_sorted_by_provider_and_family() -> None:
 def test_feasibility_follows_the_availability_records(knowledge: Knowledge) -> None:
     assert knowledge.feasibility.instance_offered(Provider.AWS, "i4i.large", "eu-north-1")
     assert knowledge.feasibility.instance_offered(Provider.GCP, "z3-highmem-88", "europe-west4")
-    assert not knowledge.feasibility.instance_offered(Provider.AZURE, "Standard_L8s_v3", "uksouth")
+    assert knowledge.feasibility.instance_offered(Provider.AZURE, "Standard_L8s_v3", "uksouth")
+    assert not knowledge.feasibility.instance_offered(Provider.AZURE, "Standard_L8s_v3", "polandcentral")
 
 
 def test_estimates_state_their_method(knowledge: Knowledge) -> None:
@@ -145,3 +146,21 @@ def test_a_region_price_matches_its_source_row(knowledge: Knowledge) -> None:
     z3 = knowledge.instance_price(Provider.GCP, "z3-highmem-88", "us-east1")
     assert z3 is not None
     assert z3.commitment_1y_usd_per_hour == pytest.approx(5978.687336 / 730, abs=1e-6)
+
+
+def test_azure_general_purpose_skus_are_priced_in_at_least_30_regions(knowledge: Knowledge) -> None:
+    general = knowledge.instances(Provider.AZURE, InstanceCategory.GENERAL)
+    assert general
+    for instance in general:
+        assert len({price.region for price in instance.prices}) >= 30, instance.sku
+
+
+def test_azure_region_prices_match_the_karpenter_price_table(knowledge: Knowledge) -> None:
+    d2 = knowledge.instance_price(Provider.AZURE, "Standard_D2s_v5", "brazilsouth")
+    assert d2 is not None
+    assert d2.usd_per_hour == pytest.approx(0.153)
+    assert d2.estimate is None
+    a100 = knowledge.instance_price(Provider.AZURE, "Standard_NC24ads_A100_v4", "brazilsouth")
+    assert a100 is not None
+    assert a100.usd_per_hour == pytest.approx(7.346)
+    assert knowledge.instance_price(Provider.AZURE, "Standard_NC4as_T4_v3", "francecentral") is None
