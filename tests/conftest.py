@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from copy import deepcopy
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 import yaml
+from bench.mockllm import MockLlm, Profile, running_mock_llm
 
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.input_rules import parse_input
@@ -46,3 +47,18 @@ def skip_or_fail_in_ci(reason: str) -> NoReturn:
     if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
         pytest.fail(f"{reason} (CI=true: CI must run this test, not skip it)", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def mock_server() -> Iterator[MockLlm]:
+    """One mock OpenAI-compatible server per test module (bench/mockllm)."""
+    with running_mock_llm() as mock:
+        yield mock
+
+
+@pytest.fixture
+def mock_llm(mock_server: MockLlm) -> MockLlm:
+    """The module's server with a default profile and zeroed counters."""
+    mock_server.profile = Profile()
+    mock_server.reset()
+    return mock_server

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx2
 import pytest
-from bench.mockllm import FaultKind, FaultPolicy, Match, MockLlm, Profile, Rule, running_mock_llm
+from bench.mockllm import FaultKind, FaultPolicy, Match, MockLlm, Profile, Rule
 from openai import AsyncOpenAI
 
 from infra_mind.chat import answer
@@ -21,19 +21,6 @@ from .helpers import INJECTED, NEUTRALISED, UPTIME, llm_settings, model_reply, p
 
 MakeLlm = Callable[..., LlmClient]
 OBEYS_INJECTIONS = Profile(rules=(Rule(type="obey_injection"),))
-
-
-@pytest.fixture(scope="module")
-def mock_server() -> Iterator[MockLlm]:
-    with running_mock_llm() as mock:
-        yield mock
-
-
-@pytest.fixture
-def mock_llm(mock_server: MockLlm) -> MockLlm:
-    mock_server.profile = Profile()
-    mock_server.reset()
-    return mock_server
 
 
 class RecordedBodies:
