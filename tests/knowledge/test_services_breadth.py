@@ -4,6 +4,7 @@ ordered as the providers sell them, and every estimate saying how it was made.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -193,3 +194,112 @@ def _cheapest_by_tier(prices: list[ServicePrice]) -> dict[StorageTier, float]:
         if price.tier is not None and price.tier_start_units == 0:
             by_tier[price.tier] = min(by_tier.get(price.tier, price.usd_per_unit), price.usd_per_unit)
     return by_tier
+
+
+WIDENED = [
+    (Provider.AWS, ServiceKind.OBJECT_STORAGE, 23),
+    (Provider.AWS, ServiceKind.LOAD_BALANCER, 23),
+    (Provider.AWS, ServiceKind.NAT_GATEWAY, 23),
+    (Provider.AWS, ServiceKind.DATABASE_STORAGE, 23),
+    (Provider.AWS, ServiceKind.SERVERLESS_REQUESTS, 23),
+    (Provider.GCP, ServiceKind.OBJECT_STORAGE, 42),
+    (Provider.GCP, ServiceKind.BLOCK_STORAGE, 42),
+    (Provider.GCP, ServiceKind.NAT_GATEWAY, 42),
+    (Provider.GCP, ServiceKind.NAT_DATA, 42),
+    (Provider.GCP, ServiceKind.EGRESS, 39),
+    (Provider.GCP, ServiceKind.KUBERNETES_CONTROL_PLANE, 42),
+    (Provider.AZURE, ServiceKind.OBJECT_STORAGE, 25),
+    (Provider.AZURE, ServiceKind.EGRESS, 24),
+    (Provider.AZURE, ServiceKind.DATABASE_STORAGE, 25),
+    (Provider.AZURE, ServiceKind.SERVERLESS_REQUESTS, 25),
+]
+PINNED_SOURCE = re.compile(r"/blob/[0-9a-f]{40}/|stored copy")
+
+
+def _read_regions(knowledge: Knowledge, provider: Provider, kind: ServiceKind) -> set[str]:
+    return {p.region for p in knowledge.services(provider) if p.kind is kind and p.estimate is None}
+
+
+@pytest.mark.parametrize(("provider", "kind", "regions"), WIDENED, ids=str)
+def test_everyday_kinds_are_read_in_every_region_the_sources_price(
+    knowledge: Knowledge, provider: Provider, kind: ServiceKind, regions: int
+) -> None:
+    read = _read_regions(knowledge, provider, kind)
+    assert len(read) >= regions, (provider, kind, len(read))
+    for region in read:
+        default = knowledge.service_price(provider, kind, region)
+        assert default is not None, region
+        assert knowledge.feasibility.service_offered(provider, kind, region), region
+
+
+def test_widened_prices_name_the_pinned_source_they_were_read_from(knowledge: Knowledge) -> None:
+    for provider, originals in ORIGINAL_REGIONS.items():
+        widened = [
+            p for p in knowledge.services(provider) if p.region not in originals and p.estimate is None
+        ]
+        assert widened
+        for price in widened:
+            assert PINNED_SOURCE.search(price.source), price
+
+
+@pytest.mark.parametrize("provider", [Provider.AWS, Provider.GCP])
+def test_widened_regions_keep_the_default_offer_and_the_order_of_classes_and_bands(
+    knowledge: Knowledge, provider: Provider
+) -> None:
+    objects = {p.region for p in knowledge.services(provider) if p.kind is ServiceKind.OBJECT_STORAGE}
+    for region in objects:
+        default = knowledge.service_price(provider, ServiceKind.OBJECT_STORAGE, region)
+        assert default is not None, region
+        assert default.tier is StorageTier.STANDARD, region
+        by_tier = _cheapest_by_tier(_in(knowledge, provider, ServiceKind.OBJECT_STORAGE, region))
+        prices = [by_tier[t] for t in CLASS_ORDER if t in by_tier]
+        assert prices == sorted(prices, reverse=True), region
+        assert len(set(prices)) == len(prices), region
+    disks = {p.region for p in knowledge.services(provider) if p.kind is ServiceKind.BLOCK_STORAGE}
+    for region in disks:
+        default = knowledge.service_price(provider, ServiceKind.BLOCK_STORAGE, region)
+        assert default is not None, region
+        assert default.tier is StorageTier.GENERAL_SSD, region
+        by_tier = _cheapest_by_tier(_in(knowledge, provider, ServiceKind.BLOCK_STORAGE, region))
+        prices = [by_tier[t] for t in DISK_ORDER if t in by_tier]
+        assert prices == sorted(prices), region
+        assert len(set(prices)) == len(prices), region
+    egress = {p.region for p in knowledge.services(provider) if p.kind is ServiceKind.EGRESS}
+    for region in egress:
+        bands = sorted(_in(knowledge, provider, ServiceKind.EGRESS, region), key=lambda p: p.tier_start_units)
+        assert bands[0].tier_start_units == 0, region
+        prices = [b.usd_per_unit for b in bands]
+        assert prices == sorted(prices, reverse=True), (region, prices)
+
+
+@pytest.mark.parametrize(
+    ("provider", "sku", "region", "usd"),
+    [
+        (Provider.AWS, "s3-standard-first-50tb", "sa-east-1", 0.0405),
+        (Provider.AWS, "alb-hour", "me-central-1", 0.028224),
+        (Provider.AWS, "nat-gateway-hour", "ap-northeast-1", 0.062),
+        (Provider.AWS, "rds-gp2-storage", "eu-central-2", 0.1507),
+        (Provider.AWS, "lambda-requests", "af-south-1", 0.27),
+        (Provider.GCP, "gcs-standard-regional", "southamerica-east1", 0.035),
+        (Provider.GCP, "pd-balanced", "europe-west10", 0.154),
+        (Provider.GCP, "hyperdisk-extreme-capacity", "asia-south1", 0.13),
+        (Provider.GCP, "internet-egress-premium-0-1tib", "me-central2", 0.19),
+        (Provider.GCP, "gcs-archive-regional", "northamerica-south1", 0.0027),
+        (Provider.AZURE, "blob-hot-lrs-first-50tb", "brazilsouth", 0.0326),
+        (Provider.AZURE, "internet-egress-first-10tb", "uaenorth", 0.181),
+        (Provider.AZURE, "pg-flexible-server-storage", "switzerlandnorth", 0.15059),
+    ],
+)
+def test_widened_figures_match_the_provider_data(
+    knowledge: Knowledge, provider: Provider, sku: str, region: str, usd: float
+) -> None:
+    [price] = [p for p in knowledge.services(provider) if p.sku == sku and p.region == region]
+    assert price.usd_per_unit == pytest.approx(usd)
+    assert price.estimate is None
+
+
+def test_a_dataset_whose_egress_bands_rise_with_volume_is_left_unpriced(knowledge: Knowledge) -> None:
+    # the GCP dataset prices the 1-10 TiB band above the first one in Tokyo, Osaka and Seoul
+    for region in ("asia-northeast1", "asia-northeast2", "asia-northeast3"):
+        assert not _in(knowledge, Provider.GCP, ServiceKind.EGRESS, region)
+        assert _in(knowledge, Provider.GCP, ServiceKind.OBJECT_STORAGE, region)
