@@ -117,7 +117,7 @@ async def test_an_answer_without_a_valid_citation_falls_back_to_retrieval(
         (error(429, "slow down", {"retry-after": "0"}), "llm_rate_limited", "HTTP 429", 2),
         (error(401, "bad key"), "llm_unavailable", "refused the request", 1),
         (ok("I think the uptime is fine."), "llm_invalid_reply", "no JSON object", 2),
-        (ok('{"answer": "", "citations": [1]}'), "llm_invalid_reply", "answer", 1),
+        (ok('{"answer": "", "citations": [1]}'), "llm_invalid_reply", "answer", 2),
     ],
 )
 async def test_a_failed_call_falls_back_to_retrieval_with_the_reason(

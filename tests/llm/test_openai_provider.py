@@ -221,6 +221,26 @@ async def test_malformed_json_is_invalid_reply(make_provider: Build) -> None:
         await provider.complete(ask(Narrative))
 
 
+async def test_an_invalid_reply_is_asked_again_once(make_provider: Build) -> None:
+    server = ScriptedServer(ok('{"narrative": "N", "risks": ['), ok('{"narrative": "N", "risks": ["a"]}'))
+    reply = await make_provider(server).complete(ask(Narrative))
+
+    assert reply.parsed == Narrative(narrative="N", risks=["a"])
+    assert reply.attempts == 2
+    assert len(server.bodies) == 2
+
+
+async def test_a_second_invalid_reply_is_final(make_provider: Build) -> None:
+    server = ScriptedServer(
+        ok('{"narrative": 42}'), ok('{"narrative": 43}'), ok('{"narrative": "N", "risks": []}')
+    )
+    with pytest.raises(InvalidReply) as caught:
+        await make_provider(server).complete(ask(Narrative))
+
+    assert caught.value.attempts == 2
+    assert len(server.bodies) == 2
+
+
 async def test_schema_mismatch_is_invalid_reply_with_reason(make_provider: Build) -> None:
     provider = make_provider(ScriptedServer(ok('{"narrative": 42}')))
     with pytest.raises(InvalidReply) as caught:

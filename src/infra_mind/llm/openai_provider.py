@@ -95,6 +95,7 @@ class OpenAiProvider:
         started = self._monotonic()
         mode = self.structured_mode if request.schema is not None else None
         attempts = retries = 0
+        reasked = False
         while True:
             attempts += 1
             try:
@@ -117,7 +118,18 @@ class OpenAiProvider:
                 reason = f"the response body is not valid JSON ({exc})"
                 raise InvalidReply(reason, attempts=attempts) from exc
             else:
-                reply = self._reply(completion, request, mode, attempts, started)
+                try:
+                    reply = self._reply(completion, request, mode, attempts, started)
+                except InvalidReply as exc:
+                    if reasked or attempts >= self._backoff.max_attempts:
+                        raise
+                    # A reply that fails its schema is often a one-off (a cut stream, a stray token):
+                    # asking once more costs one call and saves the model's narrative.
+                    reasked = True
+                    log.warning(
+                        "llm.call.reasking", agent=request.agent, attempt=attempts, reason=exc.message
+                    )
+                    continue
                 if reply is not None:
                     return reply
                 mode = self._downgrade(mode, "the reply was not JSON", attempts)
