@@ -6,6 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
@@ -64,8 +65,29 @@ class Settings(BaseSettings):
     agent_timeout_s: float | None = Field(default=None, gt=0, description="override every agent's timeout")
     agent_retries: int = Field(default=2, ge=0, le=10)
     retry_backoff_s: float = Field(default=0.05, ge=0)
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 signing key; embedded mode generates one under DATA_DIR when unset"
+    )
+    data_dir: Path | None = Field(default=None, description="default $XDG_DATA_HOME/infra-mind")
+    access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=300)
+    rate_limit_storage_url: str = Field(default="memory://", description="or redis://host:6379/1")
+    login_rate_limit_per_ip: str = "20/minute"
+    login_rate_limit_per_account: str = "5/minute"
+    registration_rate_limit_per_ip: str = "5/hour"
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING, ERROR or CRITICAL")
     log_json: bool = False
+
+    @field_validator(
+        "login_rate_limit_per_ip", "login_rate_limit_per_account", "registration_rate_limit_per_ip"
+    )
+    @classmethod
+    def _rate_limit_syntax(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit like '5/minute' or '20 per hour'") from exc
+        return value
 
     @field_validator("log_level")
     @classmethod

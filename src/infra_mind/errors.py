@@ -57,3 +57,53 @@ class PriceSourceUnavailable(InfraMindError):
 
     status_code = 503
     code = "price_source_unavailable"
+
+
+class AuthenticationFailed(InfraMindError):
+    """Credentials, a token or an API key that do not prove who the caller is."""
+
+    status_code = 401
+    code = "authentication_failed"
+
+
+class TokenExpired(AuthenticationFailed):
+    code = "token_expired"
+
+
+class RefreshTokenReused(AuthenticationFailed):
+    """A rotated refresh token came back: it leaked, so the caller revokes the whole family."""
+
+    code = "refresh_token_reused"
+
+    def __init__(self, family_id: str) -> None:
+        super().__init__("refresh token already used; every token of its family is revoked")
+        self.family_id = family_id
+
+
+class PermissionDenied(InfraMindError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class RateLimited(InfraMindError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Conflict(InfraMindError):
+    """The request contradicts the stored state: a duplicate, a stale version, a refused status change."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class RunAlreadyActive(Conflict):
+    code = "run_already_active"
+
+    def __init__(self, assessment_id: str, run_id: str | None) -> None:
+        super().__init__(f"assessment {assessment_id} already has a queued or running run")
+        self.run_id = run_id

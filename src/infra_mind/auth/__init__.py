@@ -1,0 +1,1 @@
+"""Authentication primitives without a database: passwords, tokens, API keys, secret, rate limits."""

@@ -1,0 +1,1 @@
+"""Prometheus metrics shared by the API (which serves `/metrics`) and the runner (which records runs)."""

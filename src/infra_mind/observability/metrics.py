@@ -1,0 +1,138 @@
+"""One `Metrics` object per app, with its own registry: two apps (or two tests) never share a series."""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+from infra_mind.domain.assessment import AssessmentResult
+from infra_mind.domain.metrics import LlmCallCounts
+
+NAMESPACE = "infra_mind"
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+RUN_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+AGENT_BUCKETS = (0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+NO_MODEL = "none"
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r, ns = self.registry, NAMESPACE
+        http = ("method", "route", "status")
+        self.http_requests = Counter(
+            "http_requests", "HTTP requests answered", http, namespace=ns, registry=r
+        )
+        self.http_latency = Histogram(
+            "http_request_duration_seconds",
+            "HTTP request latency",
+            http,
+            namespace=ns,
+            registry=r,
+            buckets=HTTP_BUCKETS,
+        )
+        self.runs_started = Counter("runs_started", "runs started", ("mode",), namespace=ns, registry=r)
+        self.runs_finished = Counter(
+            "runs_finished",
+            "runs finished, by status: completed, partial, failed, cancelled",
+            ("mode", "status"),
+            namespace=ns,
+            registry=r,
+        )
+        self.run_duration = Histogram(
+            "run_duration_seconds",
+            "wall time of a finished run",
+            ("mode", "status"),
+            namespace=ns,
+            registry=r,
+            buckets=RUN_BUCKETS,
+        )
+        self.agent_duration = Histogram(
+            "agent_duration_seconds",
+            "time of one agent in a run, retries included",
+            ("agent", "status"),
+            namespace=ns,
+            registry=r,
+            buckets=AGENT_BUCKETS,
+        )
+        self.agent_outcomes = Counter(
+            "agent_outcomes", "agent results by status", ("agent", "status"), namespace=ns, registry=r
+        )
+        llm = ("agent", "model")
+        self.llm_calls = Counter("llm_calls", "LLM calls started", llm, namespace=ns, registry=r)
+        self.llm_failed_calls = Counter(
+            "llm_failed_calls", "LLM calls that failed", llm, namespace=ns, registry=r
+        )
+        self.llm_tokens_in = Counter("llm_tokens_in", "prompt tokens", llm, namespace=ns, registry=r)
+        self.llm_tokens_out = Counter("llm_tokens_out", "completion tokens", llm, namespace=ns, registry=r)
+        self.llm_cost = Counter(
+            "llm_cost_usd",
+            "known LLM cost in USD (a lower bound when some calls are unpriced)",
+            llm,
+            namespace=ns,
+            registry=r,
+        )
+        self.llm_unpriced_calls = Counter(
+            "llm_unpriced_calls", "LLM calls whose price is unknown", llm, namespace=ns, registry=r
+        )
+        self.llm_refused_calls = Counter(
+            "llm_refused_calls",
+            "LLM calls not made: the run's budget was reached",
+            llm,
+            namespace=ns,
+            registry=r,
+        )
+        self.queue_depth = Gauge("queue_depth", "runs waiting for a worker", namespace=ns, registry=r)
+        self.runs_in_flight = Gauge("runs_in_flight", "runs executing now", namespace=ns, registry=r)
+
+    def observe_http(self, method: str, route: str, status: int, duration_s: float) -> None:
+        """`route` is the route template (`/api/v1/runs/{run_id}`), not the raw path: a series per route."""
+        labels = (method.upper(), route, str(status))
+        self.http_requests.labels(*labels).inc()
+        self.http_latency.labels(*labels).observe(duration_s)
+
+    def run_started(self, mode: str) -> None:
+        self.runs_started.labels(mode).inc()
+
+    def set_queue(self, *, queued: int, in_flight: int) -> None:
+        """The runner reports its counts; setting them (not inc/dec) cannot drift after a crash."""
+        self.queue_depth.set(queued)
+        self.runs_in_flight.set(in_flight)
+
+    def record_run(self, result: AssessmentResult) -> None:
+        """Counts a finished run: its status and time, each agent's outcome and time, its LLM usage."""
+        metrics = result.execution_metrics
+        status = result.status.value
+        self.runs_finished.labels(metrics.mode, status).inc()
+        self.run_duration.labels(metrics.mode, status).observe(metrics.total_time)
+        for name, agent in result.agents.items():
+            self.agent_outcomes.labels(name, agent.status.value).inc()
+            if agent.started_at is not None:
+                self.agent_duration.labels(name, agent.status.value).observe(
+                    metrics.agent_times.get(name, agent.duration_s)
+                )
+        model = metrics.llm.model or NO_MODEL
+        for name, counts in metrics.llm.agents.items():
+            self._record_llm(name, model, counts)
+
+    def _record_llm(self, agent: str, model: str, counts: LlmCallCounts) -> None:
+        if not counts.calls and not counts.refused_calls:
+            return
+        labels = (agent, model)
+        self.llm_calls.labels(*labels).inc(counts.calls)
+        self.llm_failed_calls.labels(*labels).inc(counts.failed_calls)
+        self.llm_tokens_in.labels(*labels).inc(counts.tokens_in)
+        self.llm_tokens_out.labels(*labels).inc(counts.tokens_out)
+        self.llm_cost.labels(*labels).inc(counts.known_cost_usd)
+        self.llm_unpriced_calls.labels(*labels).inc(counts.unpriced_calls)
+        self.llm_refused_calls.labels(*labels).inc(counts.refused_calls)
+
+    def render(self) -> tuple[bytes, str]:
+        """The exposition text and its content type, for `GET /metrics`."""
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST
