@@ -1,0 +1,17 @@
+"""`INSERT ... ON CONFLICT DO NOTHING`, which SQLite and PostgreSQL spell the same way through SQLAlchemy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def insert_or_ignore(session: AsyncSession, entity: Any) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(entity).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        return sqlite.insert(entity).on_conflict_do_nothing()
+    raise NotImplementedError(f"database dialect {dialect!r} is not supported (SQLite or PostgreSQL)")

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
+from infra_mind.store.repositories.paging import Page, paginate
+from infra_mind.store.types import utc_now
+
+T = TypeVar("T")
+
+
+class ResultRepository:
+    """What a run produced: agent results, ranked recommendations, rendered reports.
+
+    Writers (the runner) take a run id; readers take the owner's id too and see only their runs.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def save_agent_result(
+        self,
+        run_id: str,
+        agent: str,
+        *,
+        status: str,
+        attempts: int,
+        duration_s: float | None,
+        data: dict[str, Any],
+    ) -> AgentResultRow:
+        """Replaces the agent's earlier result in this run, if any."""
+        row = await self.session.scalar(
+            select(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent == agent)
+        )
+        if row is None:
+            row = AgentResultRow(run_id=run_id, agent=agent)
+            self.session.add(row)
+        row.status, row.attempts, row.duration_s, row.data = status, attempts, duration_s, data
+        row.created_at = utc_now()
+        await self.session.flush()
+        return row
+
+    async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
+        query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
+        return list((await self.session.scalars(query.order_by(AgentResultRow.agent))).all())
+
+    async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
+        """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order."""
+        await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
+        for rank, item in enumerate(recommendations, start=1):
+            row = RecommendationRow(
+                run_id=run_id,
+                rank=rank,
+                recommendation_id=item["id"],
+                key=item["key"],
+                title=item["title"],
+                category=item["category"],
+                priority=item["priority"],
+                pillar=item["pillar"],
+                agents=list(item["agents"]),
+                data=item,
+            )
+            self.session.add(row)
+            await self.session.flush()
+            self.session.add_all(
+                RecommendationAgent(recommendation_id=row.id, agent=agent, run_id=run_id)
+                for agent in dict.fromkeys(item["agents"])
+            )
+        await self.session.flush()
+        return len(recommendations)
+
+    async def recommendations(
+        self,
+        owner_id: str,
+        run_id: str,
+        *,
+        priority: str | None = None,
+        pillar: str | None = None,
+        agent: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> Page[RecommendationRow]:
+        query = self._owned(select(RecommendationRow), RecommendationRow.run_id, owner_id, run_id)
+        if priority:
+            query = query.where(RecommendationRow.priority == priority)
+        if pillar:
+            query = query.where(RecommendationRow.pillar == pillar)
+        if agent:
+            by_agent = select(RecommendationAgent.recommendation_id).where(
+                RecommendationAgent.run_id == run_id, RecommendationAgent.agent == agent
+            )
+            query = query.where(RecommendationRow.id.in_(by_agent))
+        return await paginate(
+            self.session, query.order_by(RecommendationRow.rank), limit=limit, offset=offset
+        )
+
+    async def save_report(
+        self,
+        run_id: str,
+        *,
+        kind: str,
+        format: str,
+        media_type: str,
+        content: bytes | None = None,
+        path: str | None = None,
+        size: int | None = None,
+    ) -> Report:
+        """Either the bytes or a path to them (large artefacts on disk); replaces the same kind+format."""
+        if (content is None) == (path is None):
+            raise ValueError("a report is stored as content or as a path, exactly one of them")
+        await self.session.execute(
+            delete(Report).where(Report.run_id == run_id, Report.kind == kind, Report.format == format)
+        )
+        report = Report(
+            run_id=run_id,
+            kind=kind,
+            format=format,
+            media_type=media_type,
+            content=content,
+            path=path,
+            size=len(content) if content is not None else (size or 0),
+            created_at=utc_now(),
+        )
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def report(self, owner_id: str, run_id: str, *, kind: str, format: str) -> Report | None:
+        query = self._owned(select(Report), Report.run_id, owner_id, run_id)
+        return await self.session.scalar(query.where(Report.kind == kind, Report.format == format))
+
+    async def reports(self, owner_id: str, run_id: str) -> list[Report]:
+        query = self._owned(select(Report), Report.run_id, owner_id, run_id)
+        return list((await self.session.scalars(query.order_by(Report.kind, Report.format))).all())
+
+    @staticmethod
+    def _owned(
+        query: Select[T], run_column: InstrumentedAttribute[str], owner_id: str, run_id: str
+    ) -> Select[T]:
+        return query.join(Run, Run.id == run_column).where(run_column == run_id, Run.owner_id == owner_id)

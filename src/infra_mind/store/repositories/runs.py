@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra_mind.errors import Conflict, RunAlreadyActive
+from infra_mind.store.models import ACTIVE_RUN_STATES, Assessment, Run, RunState
+from infra_mind.store.repositories._dialect import insert_or_ignore
+from infra_mind.store.repositories.paging import Page, paginate
+from infra_mind.store.types import new_id, utc_now
+
+# Target state → the states it may be reached from. `running → queued` re-queues after a crash.
+ALLOWED_FROM: dict[RunState, tuple[RunState, ...]] = {
+    RunState.RUNNING: (RunState.QUEUED,),
+    RunState.QUEUED: (RunState.RUNNING,),
+    RunState.COMPLETED: (RunState.RUNNING,),
+    RunState.PARTIAL: (RunState.RUNNING,),
+    RunState.FAILED: (RunState.QUEUED, RunState.RUNNING),
+    RunState.CANCELLED: (RunState.QUEUED, RunState.RUNNING),
+}
+TERMINAL_STATES = frozenset(RunState) - frozenset(ACTIVE_RUN_STATES)
+
+
+class RunRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def create(
+        self,
+        assessment: Assessment,
+        *,
+        mode: str,
+        idempotency_key: str | None = None,
+        rerun_of: str | None = None,
+    ) -> tuple[Run, bool]:
+        """A queued run and True; or, for an idempotency key seen before, that run and False.
+
+        `assessment` is one the caller fetched with its owner's id. Raises RunAlreadyActive when the
+        assessment has a queued or running run (a partial unique index makes this race-free).
+        """
+        owner_id = assessment.owner_id
+        if idempotency_key is not None:
+            earlier = await self._by_idempotency_key(owner_id, idempotency_key)
+            if earlier is not None:
+                return earlier, False
+        run_id = new_id()
+        inserted = await self.session.execute(
+            insert_or_ignore(self.session, Run).values(
+                id=run_id,
+                assessment_id=assessment.id,
+                owner_id=owner_id,
+                status=RunState.QUEUED.value,
+                mode=mode,
+                idempotency_key=idempotency_key,
+                rerun_of=rerun_of,
+                requested_at=utc_now(),
+                last_event_seq=0,
+            )
+        )
+        if getattr(inserted, "rowcount", 0):
+            run = await self.session.get(Run, run_id)
+            assert run is not None
+            return run, True
+        if idempotency_key is not None:
+            earlier = await self._by_idempotency_key(owner_id, idempotency_key)
+            if earlier is not None:
+                return earlier, False
+        active = await self.active_run(owner_id, assessment.id)
+        raise RunAlreadyActive(assessment.id, active.id if active else None)
+
+    async def get(self, owner_id: str, run_id: str) -> Run | None:
+        return await self.session.scalar(select(Run).where(Run.id == run_id, Run.owner_id == owner_id))
+
+    async def load(self, run_id: str) -> Run | None:
+        """For the runner, which acts for every owner; API code uses `get`."""
+        return await self.session.get(Run, run_id, populate_existing=True)
+
+    async def active_run(self, owner_id: str, assessment_id: str) -> Run | None:
+        return await self.session.scalar(
+            select(Run).where(
+                Run.owner_id == owner_id,
+                Run.assessment_id == assessment_id,
+                Run.status.in_([s.value for s in ACTIVE_RUN_STATES]),
+            )
+        )
+
+    async def list_for_assessment(
+        self, owner_id: str, assessment_id: str, *, limit: int = 50, offset: int = 0
+    ) -> Page[Run]:
+        query = (
+            select(Run)
+            .where(Run.owner_id == owner_id, Run.assessment_id == assessment_id)
+            .order_by(Run.requested_at.desc(), Run.id.desc())
+        )
+        return await paginate(self.session, query, limit=limit, offset=offset)
+
+    async def in_state(self, state: RunState, *, limit: int = 100) -> list[Run]:
+        """Oldest first: the runner's queue (`queued`) and its restart check (`running`)."""
+        query = select(Run).where(Run.status == state.value).order_by(Run.requested_at, Run.id).limit(limit)
+        return list((await self.session.scalars(query)).all())
+
+    async def transition(
+        self,
+        run_id: str,
+        to: RunState,
+        *,
+        error: str | None = None,
+        metrics: dict[str, Any] | None = None,
+        result: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> Run:
+        """Moves the run only from a state ALLOWED_FROM permits, atomically; else raises Conflict."""
+        now = at or utc_now()
+        values: dict[str, Any] = {"status": to.value}
+        if to is RunState.RUNNING:
+            values["started_at"] = now
+        elif to is RunState.QUEUED:
+            values["started_at"] = None
+        else:
+            values["finished_at"] = now
+        for name, value in (("error", error), ("metrics", metrics), ("result", result)):
+            if value is not None:
+                values[name] = value
+        moved = await self.session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status.in_([s.value for s in ALLOWED_FROM[to]]))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        run = await self.load(run_id)
+        if run is None:
+            raise Conflict(f"run {run_id} does not exist")
+        if not getattr(moved, "rowcount", 0):
+            raise Conflict(f"run {run_id} is {run.status}; it cannot become {to.value}")
+        return run
+
+    async def _by_idempotency_key(self, owner_id: str, key: str) -> Run | None:
+        return await self.session.scalar(
+            select(Run).where(Run.owner_id == owner_id, Run.idempotency_key == key)
+        )
