@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     login_rate_limit_per_ip: str = "20/minute"
     login_rate_limit_per_account: str = "5/minute"
     registration_rate_limit_per_ip: str = "5/hour"
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1024, description="larger bodies get 413")
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING, ERROR or CRITICAL")
     log_json: bool = False
 

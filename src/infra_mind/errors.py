@@ -107,3 +107,15 @@ class RunAlreadyActive(Conflict):
     def __init__(self, assessment_id: str, run_id: str | None) -> None:
         super().__init__(f"assessment {assessment_id} already has a queued or running run")
         self.run_id = run_id
+
+
+class NotFound(InfraMindError):
+    """Absent, or owned by someone else: the API answers the same 404 for both."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class PayloadTooLarge(InfraMindError):
+    status_code = 413
+    code = "payload_too_large"

@@ -12,10 +12,12 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from infra_mind.cli.admin import admin_app
 from infra_mind.cli.ask import ask
 from infra_mind.cli.catalog import catalog_app
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
+from infra_mind.cli.serve import serve
 from infra_mind.config import Settings, load_settings
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.input_rules import load_input_file
@@ -140,6 +142,8 @@ def validate(input_path: InputArg) -> None:
 
 app.command()(ask)
 app.add_typer(catalog_app(), name="catalog")
+app.command()(serve)
+app.add_typer(admin_app(), name="admin")
 
 
 async def _run(

@@ -1,0 +1,1 @@
+"""The REST API: an app factory, routers per domain, dependencies and error mapping."""

@@ -1,0 +1,138 @@
+"""FastAPI dependencies as `Annotated` aliases: services from `app.state`, one session, the caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra_mind.api.services import Services
+from infra_mind.auth.api_keys import Scope, api_key_prefix, hash_api_key, looks_like_api_key, parse_scopes
+from infra_mind.auth.api_keys import require_scopes as check_scopes
+from infra_mind.config import Settings
+from infra_mind.errors import AuthenticationFailed, PermissionDenied
+from infra_mind.observability.metrics import Metrics
+from infra_mind.store.db import Database
+from infra_mind.store.models import User
+from infra_mind.store.repositories import ApiKeyRepository, UserRepository
+
+TOKEN_URL = "/api/v1/auth/token"
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+AppServices = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: AppServices) -> Settings:
+    return services.settings
+
+
+def get_metrics(services: AppServices) -> Metrics:
+    return services.metrics
+
+
+def get_database(services: AppServices) -> Database:
+    return services.database
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+AppMetrics = Annotated[Metrics, Depends(get_metrics)]
+AppDatabase = Annotated[Database, Depends(get_database)]
+
+
+async def get_session(database: AppDatabase) -> AsyncIterator[AsyncSession]:
+    """Committed once after the route returns and before the response leaves; rolled back if it raised."""
+    async with database.session() as session:
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who calls: a user, through an access token (every scope) or an API key (its scopes only)."""
+
+    user: User
+    api_key_id: str | None = None
+    scopes: frozenset[Scope] | None = None
+
+    @property
+    def via_api_key(self) -> bool:
+        return self.api_key_id is not None
+
+    def require(self, *needed: Scope) -> None:
+        if self.scopes is not None:
+            check_scopes(self.scopes, *needed)
+
+
+async def get_principal(
+    services: AppServices, session: DbSession, credential: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    if not credential:
+        raise AuthenticationFailed("not authenticated: send Authorization: Bearer <token or API key>")
+    if looks_like_api_key(credential):
+        return await _api_key_principal(session, credential, services)
+    claims = services.tokens.verify_access(credential)
+    user = await UserRepository(session).get(claims.subject)
+    if user is None:
+        raise AuthenticationFailed("the token's user no longer exists")
+    return Principal(user=user)
+
+
+async def _api_key_principal(session: AsyncSession, key: str, services: Services) -> Principal:
+    api_key_prefix(key)
+    keys = ApiKeyRepository(session)
+    stored = await keys.active_by_hash(hash_api_key(key))
+    user = await UserRepository(session).get(stored.user_id) if stored is not None else None
+    if stored is None or user is None:
+        raise AuthenticationFailed("unknown or revoked API key")
+    await keys.mark_used(stored.id, at=services.tokens.now())
+    return Principal(user=user, api_key_id=stored.id, scopes=parse_scopes(stored.scopes))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_current_user(principal: CurrentPrincipal) -> User:
+    return principal.user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_interactive_principal(principal: CurrentPrincipal) -> Principal:
+    """Managing credentials needs a login: a leaked API key must not mint or revoke others."""
+    if principal.via_api_key:
+        raise PermissionDenied("API keys cannot manage API keys; log in with a password")
+    return principal
+
+
+InteractivePrincipal = Annotated[Principal, Depends(get_interactive_principal)]
+
+
+def require_scopes(*needed: Scope) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    """`Annotated[Principal, Depends(require_scopes(Scope.RUNS_READ))]`: 403 for a key without them."""
+
+    async def checked(principal: CurrentPrincipal) -> Principal:
+        principal.require(*needed)
+        return principal
+
+    return checked
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+ClientIp = Annotated[str, Depends(client_ip)]

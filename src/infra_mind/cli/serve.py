@@ -1,0 +1,36 @@
+"""`infra-mind serve`: the API on uvicorn, on embedded defaults, bound to the loopback unless told."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.text import Text
+
+from infra_mind.api.app import create_app
+from infra_mind.config import load_settings
+from infra_mind.errors import ConfigurationError
+from infra_mind.logs import configure_logging
+
+EXIT_INVALID = 2
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="address to bind; 0.0.0.0 exposes the API to the network")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65_535, help="TCP port")] = 8000,
+) -> None:
+    """Start the API (migrating the database first)."""
+    console = Console(stderr=True)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level, json=settings.log_json)
+        app = create_app(settings)
+    except ConfigurationError as exc:
+        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
+        raise typer.Exit(EXIT_INVALID) from exc
+    # uvicorn's own loggers stay quiet below the level chosen for ours; requests are logged by the app
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
