@@ -4,10 +4,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from infra_mind.cli import serve as serve_module
 from infra_mind.cli.main import app as main_app
 
 
@@ -20,7 +20,7 @@ def uvicorn_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[dict[
     def fake_run(app: FastAPI, **options: Any) -> None:
         calls.append({"app": app, **options})
 
-    monkeypatch.setattr(serve_module.uvicorn, "run", fake_run)
+    monkeypatch.setattr(uvicorn, "run", fake_run)
     return calls
 
 

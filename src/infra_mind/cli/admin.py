@@ -1,4 +1,6 @@
-"""`infra-mind admin`: first-run administration. There is no default password: one is typed or piped in."""
+"""`infra-mind admin`: first-run administration. There is no default password: one is typed or piped in.
+
+The API, auth and store modules are imported inside the command, so other commands do not pay for them."""
 
 from __future__ import annotations
 
@@ -11,14 +13,9 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.api.schemas import EMAIL_PATTERN
-from infra_mind.auth.passwords import PasswordHasher, check_password_policy
 from infra_mind.config import load_settings
 from infra_mind.errors import ConfigurationError, Conflict, InvalidInput
 from infra_mind.logs import configure_logging
-from infra_mind.store.db import Database
-from infra_mind.store.migrate import upgrade_to_head
-from infra_mind.store.repositories import UserRepository
 
 EXIT_ERROR = 1
 EXIT_INVALID = 2
@@ -38,6 +35,9 @@ def create_user(
     ] = False,
 ) -> None:
     """Create a user (run the migrations first); the password is prompted for twice unless piped in."""
+    from infra_mind.api.schemas import EMAIL_PATTERN
+    from infra_mind.auth.passwords import check_password_policy
+
     console = Console(stderr=True)
     try:
         settings = load_settings()
@@ -72,6 +72,11 @@ def _read_password(from_stdin: bool) -> str:
 
 
 async def _create(database_url: str, email: str, password: str, *, is_admin: bool) -> str:
+    from infra_mind.auth.passwords import PasswordHasher
+    from infra_mind.store.db import Database
+    from infra_mind.store.migrate import upgrade_to_head
+    from infra_mind.store.repositories import UserRepository
+
     await upgrade_to_head(database_url)
     database = Database(database_url)
     try:

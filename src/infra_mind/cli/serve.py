@@ -1,15 +1,15 @@
-"""`infra-mind serve`: the API on uvicorn, on embedded defaults, bound to the loopback unless told."""
+"""`infra-mind serve`: the API on uvicorn, on embedded defaults, bound to the loopback unless told.
+
+uvicorn and the API are imported when the command runs, so other commands do not pay for them."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.api.app import create_app
 from infra_mind.config import load_settings
 from infra_mind.errors import ConfigurationError
 from infra_mind.logs import configure_logging
@@ -24,6 +24,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65_535, help="TCP port")] = 8000,
 ) -> None:
     """Start the API (migrating the database first)."""
+    import uvicorn
+
+    from infra_mind.api.app import create_app
+
     console = Console(stderr=True)
     try:
         settings = load_settings()
