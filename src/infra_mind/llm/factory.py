@@ -7,7 +7,6 @@ import random
 from collections.abc import Awaitable, Callable
 
 import httpx2
-from openai import AsyncOpenAI
 
 from infra_mind.config import LlmProviderKind, Settings
 from infra_mind.errors import ConfigurationError
@@ -15,7 +14,6 @@ from infra_mind.llm.accounting import Budget, ConfiguredPrice, Pricer
 from infra_mind.llm.cache import DiskCache, LlmCache, default_cache_dir
 from infra_mind.llm.client import LlmClient
 from infra_mind.llm.offline_provider import OfflineProvider
-from infra_mind.llm.openai_provider import OpenAiProvider
 from infra_mind.llm.retry import BackoffPolicy
 from infra_mind.llm.safety import SafetyPolicy
 
@@ -38,6 +36,11 @@ def build_llm(
     safety = SafetyPolicy(max_field_chars=settings.llm_max_input_chars)
     if settings.llm_provider == LlmProviderKind.OFFLINE:
         return LlmClient(OfflineProvider(), safety=safety, budget=budget)
+    # The SDK takes half a second to import: an offline run never pays for it.
+    from openai import AsyncOpenAI
+
+    from infra_mind.llm.openai_provider import OpenAiProvider
+
     base_url, model = _required(settings)
     api_key = settings.llm_api_key.get_secret_value() if settings.llm_api_key is not None else ""
     client = AsyncOpenAI(
