@@ -161,6 +161,10 @@ class Run(Base):
     metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     last_event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # How often a runner claimed the run: a run a restart interrupted twice is failed, never retried forever.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Set by a cancel request; the runner executing the run (maybe in another process) polls it.
+    cancel_requested_at: Mapped[datetime | None]
 
 
 class AgentResultRow(Base):

@@ -1,0 +1,150 @@
+"""Run events in the database and to live subscribers in this process: the bus the runner's pipeline uses.
+
+The database numbers the events (EventRepository.append), so the numbers stay gap-free across a restart
+that re-runs a run. A subscriber first replays from the database, then follows live events; a gap in the
+live stream, or a quiet poll interval (the run may execute in another process), sends it back to the
+database, so it never misses or repeats an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra_mind.domain.events import Event, EventType
+from infra_mind.engine.events import TERMINAL
+from infra_mind.errors import NotFound
+from infra_mind.store.db import Database
+from infra_mind.store.models import EventRow
+from infra_mind.store.repositories import EventRepository, RunRepository
+from infra_mind.store.repositories.runs import TERMINAL_STATES
+
+REPLAY_PAGE = 500
+
+
+def row_data(event: Event) -> dict[str, Any]:
+    """The stored form: the event's data with its agent and phase (emit() keeps those names out of data)."""
+    data = dict(event.data)
+    if event.agent is not None:
+        data["agent"] = event.agent
+    if event.phase is not None:
+        data["phase"] = event.phase
+    return data
+
+
+def event_from_row(row: EventRow) -> Event:
+    data = dict(row.data)
+    agent, phase = data.pop("agent", None), data.pop("phase", None)
+    return Event(
+        run_id=row.run_id,
+        seq=row.seq,
+        type=EventType(row.type),
+        at=row.created_at,
+        agent=agent,
+        phase=phase,
+        data=data,
+    )
+
+
+class EventHub:
+    """Implements the engine's EventBus. One per runner; subscribers are per process."""
+
+    def __init__(self, database: Database, *, poll_interval_s: float = 1.0) -> None:
+        self._database = database
+        self._poll_interval_s = poll_interval_s
+        self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
+        self._held: dict[str, Event | None] = {}
+
+    def hold_terminal(self, run_id: str) -> None:
+        """The run's final event waits for `take_terminal`: the runner stores it with the results, so a
+        subscriber that sees the run end can already read everything the run produced."""
+        self._held[run_id] = None
+
+    def take_terminal(self, run_id: str) -> Event | None:
+        return self._held.pop(run_id, None)
+
+    async def publish(self, event: Event) -> None:
+        if event.type in TERMINAL and event.run_id in self._held:
+            self._held[event.run_id] = event
+            return
+        async with self._database.session() as session:
+            stored = await self.append(session, event)
+        self.announce(stored)
+
+    async def append(self, session: AsyncSession, event: Event) -> Event:
+        """Stores the event in the caller's unit of work; `announce` the answer after the commit."""
+        row = await EventRepository(session).append(event.run_id, event.type.value, row_data(event))
+        return event.model_copy(update={"seq": row.seq, "at": row.created_at})
+
+    def announce(self, event: Event) -> None:
+        for queue in self._subscribers.get(event.run_id, ()):
+            queue.put_nowait(event)
+
+    async def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
+        """Every event with seq > after_seq in order, ending after the run's final event.
+
+        The caller checks ownership first. Raises NotFound for an unknown run.
+        """
+        queue: asyncio.Queue[Event] = asyncio.Queue()
+        self._subscribers[run_id].add(queue)
+        try:
+            last = after_seq
+            while True:
+                stored, finished = await self._stored(run_id, last)
+                for event in stored:
+                    last = event.seq
+                    yield event
+                    if event.type in TERMINAL:
+                        return
+                if finished and not stored:
+                    return
+                async for event in self._live(queue, last):
+                    last = event.seq
+                    yield event
+                    if event.type in TERMINAL:
+                        return
+        finally:
+            self._subscribers[run_id].discard(queue)
+            if not self._subscribers[run_id]:
+                del self._subscribers[run_id]
+
+    async def _live(self, queue: asyncio.Queue[Event], last: int) -> AsyncIterator[Event]:
+        """Live events while they follow on from `last`; stops on a gap or a quiet poll interval."""
+        while True:
+            event = await self._next(queue)
+            if event is None or event.seq > last + 1:
+                return
+            if event.seq <= last:
+                continue
+            last = event.seq
+            yield event
+
+    async def _next(self, queue: asyncio.Queue[Event]) -> Event | None:
+        # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow the cancel of a closing stream.
+        getter = asyncio.ensure_future(queue.get())
+        try:
+            done, _ = await asyncio.wait({getter}, timeout=self._poll_interval_s)
+        finally:
+            if not getter.done():
+                getter.cancel()
+        return getter.result() if getter in done else None
+
+    async def _stored(self, run_id: str, after_seq: int) -> tuple[list[Event], bool]:
+        """The stored events after `after_seq` and whether the run has finished."""
+        async with self._database.session() as session:
+            run = await RunRepository(session).load(run_id)
+            if run is None:
+                raise NotFound(f"run {run_id} does not exist")
+            events = EventRepository(session)
+            rows: list[EventRow] = []
+            while True:
+                page = await events.since(run.owner_id, run_id, after_seq, limit=REPLAY_PAGE)
+                rows += page
+                if len(page) < REPLAY_PAGE:
+                    break
+                after_seq = page[-1].seq
+            return [event_from_row(r) for r in rows], run.status in TERMINAL_STATES

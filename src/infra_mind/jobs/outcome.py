@@ -1,0 +1,83 @@
+"""What a finished run leaves in the database: one unit of work with its results, status and final event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from infra_mind.domain.assessment import AssessmentResult, RunStatus
+from infra_mind.domain.events import Event, EventType
+from infra_mind.engine.pipeline import RunOutcome
+from infra_mind.store.models import RunState
+from infra_mind.store.repositories import ResultRepository, RunRepository
+
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+}
+FINAL_EVENTS = {
+    RunStatus.COMPLETED: EventType.RUN_COMPLETED,
+    RunStatus.PARTIAL: EventType.RUN_COMPLETED,
+    RunStatus.FAILED: EventType.RUN_FAILED,
+    RunStatus.CANCELLED: EventType.RUN_CANCELLED,
+}
+
+
+async def save_outcome(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
+    """Agent results, ranked recommendations, every rendered report and the result JSON; then the status."""
+    result = outcome.result
+    results = ResultRepository(session)
+    for name, agent in result.agents.items():
+        await results.save_agent_result(
+            run_id,
+            name,
+            status=agent.status.value,
+            attempts=agent.attempts,
+            duration_s=agent.duration_s,
+            data=agent.model_dump(mode="json"),
+        )
+    await results.save_recommendations(run_id, [r.model_dump(mode="json") for r in result.recommendations])
+    for report in outcome.reports:
+        await results.save_report(
+            run_id,
+            kind=report.kind,
+            format=report.format,
+            media_type=MEDIA_TYPES[report.format],
+            content=report.payload,
+        )
+    await RunRepository(session).transition(
+        run_id,
+        RunState(result.status.value),
+        error=_error(result),
+        metrics=result.execution_metrics.model_dump(mode="json"),
+        result=result.model_dump(mode="json"),
+    )
+
+
+def final_event(run_id: str, status: RunStatus, **data: object) -> Event:
+    """The runner's own final event, when the pipeline could not send one."""
+    return runner_event(run_id, FINAL_EVENTS[status], status=status.value, **data)
+
+
+def runner_event(run_id: str, type_: EventType, **data: object) -> Event:
+    return Event(
+        run_id=run_id,
+        seq=1,  # the database numbers it when it is stored
+        type=type_,
+        at=datetime.now(UTC),
+        data=data,
+    )
+
+
+def _error(result: AssessmentResult) -> str | None:
+    if result.status is not RunStatus.FAILED:
+        return None
+    quorum = result.quorum
+    return (
+        f"quorum not met: {quorum.get('completed')} of {quorum.get('total')} agents completed "
+        f"(at least {quorum.get('min_ratio')} needed, required: {quorum.get('required') or 'none'})"
+    )
