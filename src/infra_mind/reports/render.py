@@ -29,7 +29,7 @@ from infra_mind.reports.view import ReportView
 REPORT_KINDS = ("executive", "technical", "cfo", "ciso", "engineering_lead")
 FORMATS = ("md", "html", "pdf", "json", "csv")
 BACKLOG_KIND = "backlog"
-PRINTED_ROWS = 15
+PRINTED_ROWS = 10
 
 
 @dataclass(frozen=True)
