@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from infra_mind.errors import ConfigurationError
+
 
 def insert_or_ignore(session: AsyncSession, entity: Any) -> Any:
     dialect = session.get_bind().dialect.name
@@ -14,4 +16,6 @@ def insert_or_ignore(session: AsyncSession, entity: Any) -> Any:
         return postgresql.insert(entity).on_conflict_do_nothing()
     if dialect == "sqlite":
         return sqlite.insert(entity).on_conflict_do_nothing()
-    raise NotImplementedError(f"database dialect {dialect!r} is not supported (SQLite or PostgreSQL)")
+    raise ConfigurationError(
+        f"INFRA_MIND_DATABASE_URL: database dialect {dialect!r} is not supported (use SQLite or PostgreSQL)"
+    )
