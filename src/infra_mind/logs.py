@@ -6,6 +6,7 @@ import logging
 import sys
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 
 
 def configure_logging(level: str = "WARNING", *, json: bool = False) -> None:
@@ -13,20 +14,28 @@ def configure_logging(level: str = "WARNING", *, json: bool = False) -> None:
     levels = logging.getLevelNamesMapping()
     if level.upper() not in levels:
         raise ValueError(f"unknown log level {level!r}; choose one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
-    renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
-    )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            structlog.processors.StackInfoRenderer(),
             structlog.processors.TimeStamper(fmt="iso", utc=True),
-            renderer,
+            *(_json_renderers() if json else _console_renderers()),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(levels[level.upper()]),
         logger_factory=_StderrLogger,
         cache_logger_on_first_use=True,
     )
+
+
+# Both renderers' defaults would write every frame's locals (passwords, tokens) into the log.
+def _json_renderers() -> list[structlog.typing.Processor]:
+    tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))
+    return [tracebacks, structlog.processors.JSONRenderer()]
+
+
+def _console_renderers() -> list[structlog.typing.Processor]:
+    return [structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)]
 
 
 class _StderrLogger:

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 import structlog
 from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage as AsyncMemoryStorage
 from limits.aio.storage import Storage as AsyncStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import ConfigurationError as LimitsConfigurationError
@@ -94,6 +95,8 @@ def _async_storage(url: str) -> AsyncStorage:
     """Async storage so a Redis round trip never blocks the event loop; redis-py, as the rest of the app."""
     uri = url if url.startswith("async+") else f"async+{url}"
     scheme = uri.partition("://")[0]
+    if scheme == "async+memory":
+        return _ClearSafeMemoryStorage(uri)
     options: dict[str, str] = {"implementation": "redispy"} if "redis" in scheme else {}
     try:
         storage = storage_from_string(uri, **options)
@@ -102,3 +105,15 @@ def _async_storage(url: str) -> AsyncStorage:
     if not isinstance(storage, AsyncStorage):
         raise ConfigurationError(f"INFRA_MIND_RATE_LIMIT_STORAGE_URL: {url!r} has no async storage")
     return storage
+
+
+class _ClearSafeMemoryStorage(AsyncMemoryStorage):
+    """limits' expiry task lists the window keys, then yields between them and indexes each one: a `clear`
+    that deletes a listed key kills that unawaited task with a KeyError. Emptying the window instead
+    leaves the key for the task to drop."""
+
+    async def clear(self, key: str) -> None:
+        if key in self.events:
+            self.events[key] = []
+        self.storage.pop(key, None)
+        self.expirations.pop(key, None)

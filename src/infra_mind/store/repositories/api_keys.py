@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.store.models import ApiKey
 from infra_mind.store.types import utc_now
+
+# Coarse enough that a busy key does not cost a write per request.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 class ApiKeyRepository:
@@ -43,9 +46,14 @@ class ApiKeyRepository:
         return bool(getattr(result, "rowcount", 0))
 
     async def mark_used(self, key_id: str, *, at: datetime | None = None) -> None:
+        """Records the use unless one was recorded within LAST_USED_RESOLUTION before `at`."""
+        now = at or utc_now()
         await self.session.execute(
             update(ApiKey)
-            .where(ApiKey.id == key_id)
-            .values(last_used_at=at or utc_now())
+            .where(
+                ApiKey.id == key_id,
+                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
+            )
+            .values(last_used_at=now)
             .execution_options(synchronize_session="fetch")
         )
