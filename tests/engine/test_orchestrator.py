@@ -151,3 +151,35 @@ def test_quorum_rule() -> None:
 def test_duplicate_agent_names_are_rejected() -> None:
     with pytest.raises(ValueError, match="unique"):
         Orchestrator([ScriptedAgent("x"), ScriptedAgent("x")])
+
+
+async def test_reused_results_stand_in_for_their_agents_and_only_the_others_run(ctx, bus) -> None:
+    agents = [ScriptedAgent(name) for name in ("a", "b", "c")]
+    earlier = await fan_out(agents, ctx, InMemoryEventBus())
+    reuse = {"a": earlier.results["a"], "c": earlier.results["c"]}
+
+    fan = await fan_out(agents, ctx, bus, reuse=reuse)
+
+    assert [agent.calls for agent in agents] == [1, 2, 1]
+    assert list(fan.results) == ["a", "b", "c"]
+    assert fan.results["a"] is reuse["a"]
+    assert fan.results["c"] is reuse["c"]
+    assert fan.results["b"].status is AgentStatus.COMPLETED
+    assert fan.reused == frozenset({"a", "c"})
+    completed = {e.agent: e.data for e in bus.history("run-1") if e.type is EventType.AGENT_COMPLETED}
+    assert completed["a"] == {"duration_s": reuse["a"].duration_s, "attempts": 1, "reused": True}
+    assert completed["c"]["reused"] is True
+    assert "reused" not in completed["b"]
+    started = [e.agent for e in bus.history("run-1") if e.type is EventType.AGENT_STARTED]
+    assert started == ["b"]
+
+
+async def test_reusing_every_agent_runs_none(ctx, bus) -> None:
+    agents = [ScriptedAgent("a"), ScriptedAgent("b")]
+    earlier = await fan_out(agents, ctx, InMemoryEventBus())
+
+    fan = await fan_out(agents, ctx, bus, reuse=earlier.results, mode=Mode.SEQUENTIAL)
+
+    assert [agent.calls for agent in agents] == [1, 1]
+    assert fan.results == earlier.results
+    assert fan.reused == frozenset({"a", "b"})

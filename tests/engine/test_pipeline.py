@@ -169,3 +169,38 @@ async def test_an_unexpected_crash_still_ends_the_event_stream(
     last = bus.history("r")[-1]
     assert last.type is EventType.RUN_FAILED
     assert "synthesis bug" in last.data["error"]
+
+
+async def test_a_rerun_executes_only_the_agents_not_reused_and_redoes_the_later_phases(
+    knowledge: Knowledge, healthtech: dict[str, Any]
+) -> None:
+    flaky = ScriptedAgent("cloud_engineer", Script(fail_with=RuntimeError("catalog unreadable")))
+    steady = [ScriptedAgent("b", Script(delay_s=0.05)), ScriptedAgent("c", Script(delay_s=0.01))]
+    run = pipeline(knowledge, InMemoryEventBus(), flaky, *steady)
+    first = (await run.run(parse_input(healthtech), run_id="first")).result
+    assert first.status is RunStatus.PARTIAL
+    reuse = {name: result for name, result in first.agents.items() if result.ok}
+
+    flaky.script.fail_with = None
+    bus = InMemoryEventBus()
+    outcome = await pipeline(knowledge, bus, flaky, *steady).run(
+        parse_input(healthtech), run_id="rerun", reuse=reuse
+    )
+
+    result = outcome.result
+    assert [agent.calls for agent in (flaky, *steady)] == [2, 1, 1]
+    assert result.status is RunStatus.COMPLETED
+    assert list(result.agents) == ["cloud_engineer", "b", "c"]
+    assert result.agents["b"] == reuse["b"]
+    assert {r.kind for r in outcome.reports} >= {"executive", "technical"}
+    metrics = result.execution_metrics
+    assert {"synthesis", "professional_services", "reports"} <= set(metrics.phase_times)
+    assert (metrics.total_agents, metrics.completed_agents) == (3, 3)
+    assert metrics.agent_times["b"] == reuse["b"].duration_s
+    assert metrics.critical_path_agent == "cloud_engineer"
+    assert metrics.sum_agent_time == result.agents["cloud_engineer"].duration_s
+    assert metrics.speedup_factor == pytest.approx(
+        metrics.sum_agent_time / metrics.phase_times["agents"], abs=1e-3
+    )
+    reused = {e.agent for e in bus.history("rerun") if e.data.get("reused")}
+    assert reused == {"b", "c"}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import pytest
 
 from infra_mind.agents.base import Agent
+from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.events import Event
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
@@ -41,12 +42,20 @@ class CountingPipeline:
         self.peak = 0
 
     async def run(
-        self, spec: AssessmentInput, *, run_id: str, mode: Mode, cancellation: Cancellation | None
+        self,
+        spec: AssessmentInput,
+        *,
+        run_id: str,
+        mode: Mode,
+        cancellation: Cancellation | None,
+        reuse: Mapping[str, AgentResult] | None = None,
     ) -> RunOutcome:
         self.now += 1
         self.peak = max(self.peak, self.now)
         try:
-            return await self.inner.run(spec, run_id=run_id, mode=mode, cancellation=cancellation)
+            return await self.inner.run(
+                spec, run_id=run_id, mode=mode, cancellation=cancellation, reuse=reuse
+            )
         finally:
             self.now -= 1
 

@@ -64,3 +64,24 @@ async def test_downgrade_to_base_removes_everything_and_upgrade_restores_it(empt
     assert await _with_connection(empty_database_url, _tables) == {"alembic_version"}
     await upgrade_to_head(empty_database_url)
     assert "events" in await _with_connection(empty_database_url, _tables)  # type: ignore[operator]
+
+
+def _run_columns(connection: Connection) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns("runs")}
+
+
+async def test_0003_adds_and_removes_the_run_assessment_version(empty_database_url: str) -> None:
+    await upgrade_to_head(empty_database_url)
+    config = alembic_config(empty_database_url)
+
+    def downgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+
+    assert "assessment_version" in await _with_connection(empty_database_url, _run_columns)  # type: ignore[operator]
+    await _with_connection(empty_database_url, downgrade)
+    columns = await _with_connection(empty_database_url, _run_columns)
+    assert "assessment_version" not in columns  # type: ignore[operator]
+    assert "cancel_requested_at" in columns  # type: ignore[operator]
+    await upgrade_to_head(empty_database_url)
+    assert "assessment_version" in await _with_connection(empty_database_url, _run_columns)  # type: ignore[operator]

@@ -54,6 +54,22 @@ async def test_agent_results_are_replaced_per_agent_and_private(db: Database) ->
         assert await results.agent_results(stranger, run.id) == []
 
 
+async def test_completed_agent_results_are_only_the_completed_ones_of_that_run(db: Database) -> None:
+    _, run = await _run(db)
+    _, other = await _run(db, "ben@example.org")
+    async with db.session() as session:
+        results = ResultRepository(session)
+        for agent, status in (("cto", "completed"), ("security", "failed"), ("mlops", "timed_out")):
+            await results.save_agent_result(
+                run.id, agent, status=status, attempts=1, duration_s=1.0, data={"agent": agent}
+            )
+        await results.save_agent_result(
+            other.id, "research", status="completed", attempts=1, duration_s=1.0, data={"agent": "research"}
+        )
+    async with db.session() as session:
+        assert await ResultRepository(session).completed_agent_results(run.id) == {"cto": {"agent": "cto"}}
+
+
 async def test_recommendations_filter_by_priority_pillar_and_agent_in_rank_order(db: Database) -> None:
     owner, run = await _run(db)
     recommendations = [

@@ -7,7 +7,7 @@ import pytest
 from infra_mind.errors import Conflict, RunAlreadyActive
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, RunState
-from infra_mind.store.repositories import RunRepository
+from infra_mind.store.repositories import AssessmentRepository, RunRepository
 
 from .conftest import add_assessment, add_user
 
@@ -120,3 +120,19 @@ async def test_runs_of_another_user_are_invisible(db: Database) -> None:
         assert await runs.active_run(ben.id, assessment.id) is None
         assert (await runs.list_for_assessment(ben.id, assessment.id)).total == 0
         assert (await runs.list_for_assessment(ana.id, assessment.id)).total == 1
+
+
+async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Database) -> None:
+    ana = await add_user(db, "ana@example.org")
+    assessment = await add_assessment(db, ana)
+    first, _ = await _create(db, assessment)
+    await _finish(db, first)
+    async with db.session() as session:
+        edited = await AssessmentRepository(session).update(ana.id, assessment.id, input={"name": "v2"})
+        assert edited is not None
+        rerun, _ = await RunRepository(session).create(edited, mode="parallel", rerun_of=first)
+        rerun_id = rerun.id
+    async with db.session() as session:
+        runs = RunRepository(session)
+        versions = [(await runs.load(run_id)) for run_id in (first, rerun_id)]
+    assert [(r.assessment_version, r.rerun_of) for r in versions if r] == [(1, None), (2, first)]

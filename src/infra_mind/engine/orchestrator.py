@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,6 +72,7 @@ class FanOutResult:
     results: dict[str, AgentResult]
     wall_s: float
     cancelled: bool
+    reused: frozenset[str] = frozenset()
 
 
 class Orchestrator:
@@ -100,11 +102,17 @@ class Orchestrator:
         mode: Mode = Mode.PARALLEL,
         cancellation: Cancellation | None = None,
         llm_step: LlmStep | None = None,
+        reuse: Mapping[str, AgentResult] | None = None,
     ) -> FanOutResult:
+        """Runs every agent not in `reuse`; a reused result (an earlier run's) stands for its agent as is."""
         cancellation = cancellation or Cancellation()
-        agents = self._agents
-        gate = asyncio.Semaphore(len(agents) if mode is Mode.PARALLEL else 1)
+        reuse = reuse or {}
+        agents = [a for a in self._agents if a.name not in reuse]
         started = time.perf_counter()
+        for name in self.agent_names:
+            if name in reuse:
+                await _announce_reused(emitter, reuse[name])
+        gate = asyncio.Semaphore(len(agents) if mode is Mode.PARALLEL else 1)
         tasks = [
             asyncio.create_task(self._guarded(a, ctx, emitter, gate, llm_step), name=a.name) for a in agents
         ]
@@ -118,8 +126,10 @@ class Orchestrator:
                 task.cancel()
             await asyncio.wait(pending)
         watcher.cancel()
-        results = {a.name: t.result() for a, t in zip(agents, tasks, strict=True)}
-        return FanOutResult(results, time.perf_counter() - started, cancellation.cancelled)
+        ran = {a.name: t.result() for a, t in zip(agents, tasks, strict=True)}
+        results = {name: reuse[name] if name in reuse else ran[name] for name in self.agent_names}
+        wall_s = time.perf_counter() - started
+        return FanOutResult(results, wall_s, cancellation.cancelled, frozenset(results) - frozenset(ran))
 
     async def _guarded(
         self,
@@ -244,6 +254,16 @@ class Orchestrator:
                 **({"error": error.message} if error else {}),
             )
         return result
+
+
+async def _announce_reused(emitter: RunEmitter, result: AgentResult) -> None:
+    await emitter.emit(
+        EventType.AGENT_COMPLETED,
+        agent=result.agent,
+        duration_s=result.duration_s,
+        attempts=result.attempts,
+        reused=True,
+    )
 
 
 async def _attempt(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -77,11 +77,13 @@ class Pipeline:
         run_id: str,
         mode: Mode = Mode.PARALLEL,
         cancellation: Cancellation | None = None,
+        reuse: Mapping[str, AgentResult] | None = None,
     ) -> RunOutcome:
+        """`reuse`: completed results of an earlier run of the same input; only the other agents run."""
         emitter = RunEmitter(self._bus, run_id)
         try:
             run = _RunState(emitter, mode, cancellation or Cancellation(), self._llm.for_run())
-            return await self._run(spec, run)
+            return await self._run(spec, run, reuse or {})
         except InfraMindError as exc:
             await emitter.emit(
                 EventType.RUN_FAILED, status=RunStatus.FAILED.value, error=exc.message, code=exc.code
@@ -94,7 +96,9 @@ class Pipeline:
             )
             raise
 
-    async def _run(self, spec: AssessmentInput, run: _RunState) -> RunOutcome:
+    async def _run(
+        self, spec: AssessmentInput, run: _RunState, reuse: Mapping[str, AgentResult]
+    ) -> RunOutcome:
         await run.emitter.emit(
             EventType.RUN_STARTED, mode=run.mode.value, agents=self._orchestrator.agent_names
         )
@@ -109,8 +113,10 @@ class Pipeline:
             mode=run.mode,
             cancellation=run.cancellation,
             llm_step=LlmStep(run.llm, self._grounding, ctx),
+            reuse=reuse,
         )
         run.phase_times["agents"] = fan.wall_s
+        run.reused = fan.reused
         completed = sum(r.ok for r in fan.results.values())
         await run.emitter.emit(
             EventType.PHASE_COMPLETED, phase="agents", completed=completed, total=len(fan.results)
@@ -174,6 +180,7 @@ class _RunState:
         self.cancellation = cancellation
         self.llm = llm
         self.phase_times: dict[str, float] = {}
+        self.reused: frozenset[str] = frozenset()
         self._started = time.perf_counter()
 
     @asynccontextmanager
@@ -187,12 +194,20 @@ class _RunState:
         await self.emitter.emit(EventType.PHASE_COMPLETED, phase=name, **data)
 
     def metrics(self, results: dict[str, AgentResult]) -> ExecutionMetrics:
-        return execution_metrics(
-            self.mode.value,
-            results,
-            self.phase_times,
-            time.perf_counter() - self._started,
-            llm_usage(self.llm),
+        total_time, llm = time.perf_counter() - self._started, llm_usage(self.llm)
+        metrics = execution_metrics(self.mode.value, results, self.phase_times, total_time, llm)
+        if not self.reused:
+            return metrics
+        # A reused agent keeps its earlier duration in agent_times, but it did not run in this run's
+        # agent phase: the sequential cost, speed-up and critical path count only the agents that ran.
+        ran = {name: r for name, r in results.items() if name not in self.reused}
+        this_run = execution_metrics(self.mode.value, ran, self.phase_times, total_time, llm)
+        return metrics.model_copy(
+            update={
+                "sum_agent_time": this_run.sum_agent_time,
+                "speedup_factor": this_run.speedup_factor if ran else None,
+                "critical_path_agent": this_run.critical_path_agent,
+            }
         )
 
 

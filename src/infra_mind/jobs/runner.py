@@ -8,12 +8,15 @@ How the API uses a runner: create the run row (queued) and commit, then `await r
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
+from pydantic import ValidationError
 
+from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.events import Event, EventType
 from infra_mind.domain.input_rules import parse_input
@@ -27,8 +30,8 @@ from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
-from infra_mind.store.models import Assessment, RunState
-from infra_mind.store.repositories import RunRepository
+from infra_mind.store.models import Assessment, Run, RunState
+from infra_mind.store.repositories import ResultRepository, RunRepository
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 log = structlog.get_logger(__name__)
@@ -61,8 +64,28 @@ class RunsAssessments(Protocol):
     """What the runner needs of the engine's Pipeline (built with the runner's EventHub as its bus)."""
 
     async def run(
-        self, spec: AssessmentInput, *, run_id: str, mode: Mode, cancellation: Cancellation | None
+        self,
+        spec: AssessmentInput,
+        *,
+        run_id: str,
+        mode: Mode,
+        cancellation: Cancellation | None,
+        reuse: Mapping[str, AgentResult] | None = None,
     ) -> RunOutcome: ...
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """What the runner keeps of a claimed run once its session is closed."""
+
+    run_id: str
+    mode: str
+    assessment_id: str
+    rerun_of: str | None
+
+    @classmethod
+    def of(cls, run: Run) -> _Claimed:
+        return cls(run.id, run.mode, run.assessment_id, run.rerun_of)
 
 
 class InProcessRunner:
@@ -178,26 +201,27 @@ class InProcessRunner:
                 run = await RunQueue(session).claim_next()
                 if run is None:
                     return
-                claimed = (run.id, run.mode, run.assessment_id)
-            run_id, mode, assessment_id = claimed
-            self._metrics.run_started(mode)
-            task = asyncio.create_task(self._execute(run_id, mode, assessment_id), name=f"run {run_id}")
-            self._tasks[run_id] = task
+                claimed = _Claimed.of(run)
+            self._metrics.run_started(claimed.mode)
+            task = asyncio.create_task(self._execute(claimed), name=f"run {claimed.run_id}")
+            self._tasks[claimed.run_id] = task
             task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks = {run_id: t for run_id, t in self._tasks.items() if t is not task}
         self._wake.set()
 
-    async def _execute(self, run_id: str, mode: str, assessment_id: str) -> None:
+    async def _execute(self, claimed: _Claimed) -> None:
+        run_id, mode = claimed.run_id, claimed.mode
         cancellation = self._cancellations[run_id] = Cancellation()
         self._hub.hold_terminal(run_id)
         watcher = asyncio.create_task(self._watch_cancel(run_id, cancellation))
-        log.info("jobs.run_started", run_id=run_id, mode=mode)
+        log.info("jobs.run_started", run_id=run_id, mode=mode, rerun_of=claimed.rerun_of)
         try:
-            spec = await self._load_input(assessment_id)
+            spec, version = await self._load_input(claimed.assessment_id)
+            reuse = await self._reusable_results(claimed, version)
             outcome = await self._pipeline.run(
-                spec, run_id=run_id, mode=Mode(mode), cancellation=cancellation
+                spec, run_id=run_id, mode=Mode(mode), cancellation=cancellation, reuse=reuse
             )
             await self._store(run_id, outcome)
         except asyncio.CancelledError:
@@ -211,12 +235,40 @@ class InProcessRunner:
             self._cancellations.pop(run_id, None)
             self._hub.take_terminal(run_id)
 
-    async def _load_input(self, assessment_id: str) -> AssessmentInput:
+    async def _load_input(self, assessment_id: str) -> tuple[AssessmentInput, int]:
+        """The assessment's current input and its version."""
         async with self._database.session() as session:
             assessment = await session.get(Assessment, assessment_id)
             if assessment is None:
                 raise NotFound(f"assessment {assessment_id} does not exist")
-            return parse_input(assessment.input)
+            return parse_input(assessment.input), assessment.version
+
+    async def _reusable_results(self, claimed: _Claimed, version: int) -> dict[str, AgentResult]:
+        """A re-run keeps the completed agents of the run it repeats, if that run analysed this same input."""
+        if claimed.rerun_of is None:
+            return {}
+        async with self._database.session() as session:
+            source = await RunRepository(session).load(claimed.rerun_of)
+            if source is None or source.assessment_version != version:
+                log.warning(
+                    "jobs.rerun_reuses_nothing",
+                    run_id=claimed.run_id,
+                    rerun_of=claimed.rerun_of,
+                    source_version=source.assessment_version if source else None,
+                    assessment_version=version,
+                )
+                return {}
+            stored = await ResultRepository(session).completed_agent_results(source.id)
+        reuse = {}
+        for agent, data in stored.items():
+            try:
+                reuse[agent] = AgentResult.model_validate(data)
+            except ValidationError as exc:
+                log.warning(
+                    "jobs.rerun_result_unreadable", run_id=claimed.run_id, agent=agent, error=str(exc)
+                )
+        log.info("jobs.rerun_reuses", run_id=claimed.run_id, rerun_of=claimed.rerun_of, agents=sorted(reuse))
+        return reuse
 
     async def _store(self, run_id: str, outcome: RunOutcome) -> None:
         status = outcome.result.status

@@ -147,6 +147,8 @@ class Run(Base):
 
     id: Mapped[str] = _id()
     assessment_id: Mapped[str] = _owner("assessments")
+    # The assessment's version when the run was requested; None for runs older than the column.
+    assessment_version: Mapped[int | None] = mapped_column(Integer)
     owner_id: Mapped[str] = _owner("users")
     status: Mapped[str] = mapped_column(String(16), default=RunState.QUEUED.value)
     mode: Mapped[str] = mapped_column(String(16))

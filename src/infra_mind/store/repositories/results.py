@@ -6,6 +6,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from infra_mind.domain.agent_result import AgentStatus
 from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
 from infra_mind.store.repositories.paging import Page, paginate
 from infra_mind.store.types import utc_now
@@ -47,6 +48,15 @@ class ResultRepository:
     async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
         query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
         return list((await self.session.scalars(query.order_by(AgentResultRow.agent))).all())
+
+    async def completed_agent_results(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """The stored data of the run's completed agents, by agent; for the runner, so no owner check."""
+        rows = await self.session.scalars(
+            select(AgentResultRow).where(
+                AgentResultRow.run_id == run_id, AgentResultRow.status == AgentStatus.COMPLETED.value
+            )
+        )
+        return {row.agent: row.data for row in rows}
 
     async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
         """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order."""

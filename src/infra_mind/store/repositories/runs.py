@@ -51,6 +51,7 @@ class RunRepository:
             insert_or_ignore(self.session, Run).values(
                 id=run_id,
                 assessment_id=assessment.id,
+                assessment_version=assessment.version,
                 owner_id=owner_id,
                 status=RunState.QUEUED.value,
                 mode=mode,
