@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 from infra_mind.errors import ConfigurationError
 
 ENV_PREFIX = "INFRA_MIND_"
+
+
+ReportFormat = Literal["md", "html", "pdf", "json", "csv"]
 
 
 class RunnerKind(StrEnum):
@@ -76,6 +79,17 @@ class Settings(BaseSettings):
     login_rate_limit_per_account: str = "5/minute"
     registration_rate_limit_per_ip: str = "5/hour"
     max_request_body_bytes: int = Field(default=1_048_576, ge=1024, description="larger bodies get 413")
+    max_concurrent_runs: int = Field(
+        default=4, ge=1, le=10_000, description="runs one process executes at once"
+    )
+    report_formats: list[ReportFormat] = Field(
+        default_factory=lambda: list(get_args(ReportFormat)),
+        min_length=1,
+        description="rendered when a run ends; any other format is rendered on its first download",
+    )
+    runner_poll_interval_s: float = Field(
+        default=1.0, gt=0, le=60, description="how often the runner checks the queue and cancel requests"
+    )
     log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING, ERROR or CRITICAL")
     log_json: bool = False
 

@@ -101,6 +101,13 @@ class Conflict(InfraMindError):
     code = "conflict"
 
 
+class PreconditionFailed(Conflict):
+    """An If-Match header names a version that is no longer the current one."""
+
+    status_code = 412
+    code = "precondition_failed"
+
+
 class RunAlreadyActive(Conflict):
     code = "run_already_active"
 

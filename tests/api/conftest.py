@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from infra_mind.api.app import create_app
 from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.config import Settings
+from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 
@@ -59,6 +61,8 @@ def settings_for(db: Database, tmp_path: Path) -> Callable[..., Settings]:
             "login_rate_limit_per_ip": "1000/minute",
             "login_rate_limit_per_account": "1000/minute",
             "registration_rate_limit_per_ip": "1000/minute",
+            "runner_poll_interval_s": 0.05,
+            "report_formats": ["md", "json", "csv"],
         }
         return Settings(**(values | overrides))
 
@@ -67,8 +71,17 @@ def settings_for(db: Database, tmp_path: Path) -> Callable[..., Settings]:
 
 @pytest.fixture
 def app_for(
-    db: Database, clock: MovableClock, cheap_passwords: PasswordHasher, settings_for: Callable[..., Settings]
+    db: Database,
+    clock: MovableClock,
+    cheap_passwords: PasswordHasher,
+    settings_for: Callable[..., Settings],
+    knowledge: Knowledge,
 ) -> Callable[..., FastAPI]:
+    """Apps on the test database; the runner starts only inside `running(app)`.
+
+    Reports are rendered as md, json and csv when a run ends; the other formats on their first download.
+    """
+
     def build(**overrides: Any) -> FastAPI:
         return create_app(
             settings_for(**overrides),
@@ -76,6 +89,7 @@ def app_for(
             metrics=Metrics(),
             clock=clock,
             passwords=cheap_passwords,
+            knowledge=knowledge,
             migrate=False,
         )
 
@@ -85,6 +99,13 @@ def app_for(
 @pytest.fixture
 def app(app_for: Callable[..., FastAPI]) -> FastAPI:
     return app_for()
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """The app's lifespan: its runner takes queued runs until the block ends."""
+    async with app.router.lifespan_context(app):
+        yield app
 
 
 def client_for(app: FastAPI, ip: str = "203.0.113.7") -> httpx2.AsyncClient:

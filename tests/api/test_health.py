@@ -11,7 +11,7 @@ from infra_mind.api.app import create_app
 from infra_mind.config import Settings
 from infra_mind.store.db import Database
 
-from .conftest import bearer, client_for, signed_in
+from .conftest import bearer, client_for, running, signed_in
 
 
 class _StubRunner:
@@ -37,15 +37,15 @@ async def test_health_is_liveness_only(client: httpx2.AsyncClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_ready_checks_the_database_and_says_the_runner_is_not_configured(
-    client: httpx2.AsyncClient,
-) -> None:
-    response = await client.get("/ready")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ready",
-        "checks": {"database": "ok", "runner": "not configured"},
-    }
+async def test_ready_checks_the_database_and_the_runner(app: FastAPI) -> None:
+    async with client_for(app) as client:
+        stopped = await client.get("/ready")
+        async with running(app):
+            started = await client.get("/ready")
+    assert stopped.status_code == 503
+    assert stopped.json()["checks"] == {"database": "ok", "runner": "failing"}
+    assert started.status_code == 200
+    assert started.json() == {"status": "ready", "checks": {"database": "ok", "runner": "ok"}}
 
 
 async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:

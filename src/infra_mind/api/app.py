@@ -8,15 +8,21 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI
 
+from infra_mind.agents.registry import build_agents
 from infra_mind.api.errors import install_error_handlers
 from infra_mind.api.middleware import install_middleware
-from infra_mind.api.routers import api_keys, auth, health
+from infra_mind.api.openapi import install_openapi
+from infra_mind.api.routers import api_keys, assessments, auth, chat, health, reports, runs
 from infra_mind.api.services import Runner, Services
 from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
 from infra_mind.auth.secret import signing_secret
 from infra_mind.auth.tokens import Clock, TokenService, utc_now
 from infra_mind.config import Settings
+from infra_mind.engine.validation import region_index
+from infra_mind.jobs.factory import build_in_process_runner
+from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 from infra_mind.store.migrate import upgrade_to_head
@@ -34,33 +40,59 @@ def create_app(
     clock: Clock = utc_now,
     passwords: PasswordHasher | None = None,
     rate_limiter: AuthRateLimiter | None = None,
+    knowledge: Knowledge | None = None,
+    llm: LlmClient | None = None,
     runner: Runner | None = None,
     migrate: bool = True,
 ) -> FastAPI:
-    """Objects not given are built from `settings`; the database is migrated when the app starts."""
+    """Objects not given are built from `settings`: the runner is the in-process one, sharing the app's
+    database, knowledge base, metrics and LLM client. The database is migrated when the app starts."""
+    owns_database = database is None
+    database = database or Database.from_settings(settings)
+    metrics = metrics or Metrics()
+    knowledge = knowledge or Knowledge.load(settings.knowledge_dir)
+    owns_llm = llm is None
+    llm = llm or build_llm(settings)
+    if runner is None:
+        runner, pipeline = build_in_process_runner(
+            settings,
+            database,
+            knowledge,
+            metrics,
+            llm=llm,
+            report_formats=tuple(dict.fromkeys(settings.report_formats)),
+            max_concurrent_runs=settings.max_concurrent_runs,
+            poll_interval_s=settings.runner_poll_interval_s,
+        )
+        agent_names = tuple(pipeline.agent_names)
+    else:
+        agent_names = tuple(agent.name for agent in build_agents(knowledge))
     services = Services(
         settings=settings,
-        database=database or Database.from_settings(settings),
+        database=database,
         tokens=TokenService.from_settings(settings, signing_secret(settings), clock=clock),
         passwords=passwords or PasswordHasher(),
         rate_limiter=rate_limiter or AuthRateLimiter.from_settings(settings),
-        metrics=metrics or Metrics(),
+        metrics=metrics,
+        knowledge=knowledge,
+        regions=region_index(knowledge),
+        llm=llm,
         runner=runner,
+        agent_names=agent_names,
     )
-    owns_database = database is None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await upgrade_to_head(services.database.url)
-        if services.runner is not None:
-            await services.runner.start()
+        await services.runner.start()
         log.info("api.started", dialect=services.database.engine.dialect.name)
         try:
             yield
         finally:
-            if services.runner is not None:
-                await services.runner.stop()
+            await services.runner.stop()
+            if owns_llm:
+                await services.llm.aclose()
             if owns_database:
                 await services.database.dispose()
             log.info("api.stopped")
@@ -70,6 +102,14 @@ def create_app(
     install_error_handlers(app)
     install_middleware(app, services)
     app.include_router(health.router)
-    app.include_router(auth.router, prefix=API_PREFIX)
-    app.include_router(api_keys.router, prefix=API_PREFIX)
+    for router in (
+        auth.router,
+        api_keys.router,
+        assessments.router,
+        chat.router,
+        runs.router,
+        reports.router,
+    ):
+        app.include_router(router, prefix=API_PREFIX)
+    install_openapi(app)
     return app

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -48,13 +48,45 @@ AppMetrics = Annotated[Metrics, Depends(get_metrics)]
 AppDatabase = Annotated[Database, Depends(get_database)]
 
 
-async def get_session(database: AppDatabase) -> AsyncIterator[AsyncSession]:
+@dataclass
+class UnitOfWork:
+    """The request's one session, and what must happen only once its changes are committed."""
+
+    session: AsyncSession
+    _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, call: Callable[[], Awaitable[None]]) -> None:
+        """E.g. handing a run to the runner: it must never see a row that is not committed yet."""
+        self._after_commit.append(call)
+
+    async def end_reads(self) -> None:
+        """Nothing is written yet: ends the read transaction, so a slow call (an LLM) that follows does
+        not hold a pooled connection. Writes after it go into a new transaction, committed as usual."""
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("end_reads() after a write would commit half of the unit of work")
+        await self.session.commit()
+
+    async def committed(self) -> None:
+        for call in self._after_commit:
+            await call()
+
+
+async def get_unit_of_work(database: AppDatabase) -> AsyncIterator[UnitOfWork]:
     """Committed once after the route returns and before the response leaves; rolled back if it raised."""
     async with database.session() as session:
-        yield session
+        work = UnitOfWork(session)
+        yield work
+    await work.committed()
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+Work = Annotated[UnitOfWork, Depends(get_unit_of_work, scope="function")]
+
+
+async def get_session(work: Work) -> AsyncSession:
+    return work.session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_session)]
 
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -9,12 +10,16 @@ from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
 from infra_mind.auth.tokens import TokenService
 from infra_mind.config import Settings
+from infra_mind.domain.events import Event
+from infra_mind.domain.input_rules import RegionIndex
+from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.llm import LlmClient
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 
 
 class Runner(Protocol):
-    """The slice of a run executor the app's lifespan and `/ready` need; jobs.InProcessRunner fits it."""
+    """What the API needs of a run executor; jobs.InProcessRunner fits it (see jobs/runner.py)."""
 
     async def start(self) -> None: ...
 
@@ -22,6 +27,12 @@ class Runner(Protocol):
 
     @property
     def running(self) -> bool: ...
+
+    async def submit(self, run_id: str) -> None: ...
+
+    async def cancel(self, run_id: str) -> str | None: ...
+
+    def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]: ...
 
 
 @dataclass(frozen=True)
@@ -32,4 +43,8 @@ class Services:
     passwords: PasswordHasher
     rate_limiter: AuthRateLimiter
     metrics: Metrics
-    runner: Runner | None = None
+    knowledge: Knowledge
+    regions: RegionIndex
+    llm: LlmClient
+    runner: Runner
+    agent_names: tuple[str, ...]

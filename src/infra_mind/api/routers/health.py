@@ -32,13 +32,11 @@ async def health() -> Health:
 
 @router.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
 async def ready(services: AppServices) -> JSONResponse:
-    """Readiness: the database answers a query and the runner (once there is one) is up."""
+    """Readiness: the database answers a query and the runner takes runs from the queue."""
     checks: dict[str, CheckState] = {
         "database": "ok" if await services.database.ping() else "failing",
-        "runner": "not configured",
+        "runner": "ok" if services.runner.running else "failing",
     }
-    if services.runner is not None:
-        checks["runner"] = "ok" if services.runner.running else "failing"
     is_ready = "failing" not in checks.values()
     body = Readiness(status="ready" if is_ready else "not ready", checks=checks)
     return JSONResponse(body.model_dump(), status_code=200 if is_ready else 503)

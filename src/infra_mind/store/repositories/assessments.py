@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.errors import Conflict
@@ -97,3 +98,20 @@ class AssessmentRepository:
             .execution_options(synchronize_session="fetch")
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def latest_runs(self, owner_id: str, assessment_ids: Sequence[str]) -> dict[str, Run]:
+        """Each listed assessment's newest run, in one query: the list view shows its status."""
+        if not assessment_ids:
+            return {}
+        ranked = (
+            select(
+                Run.id,
+                func.row_number()
+                .over(partition_by=Run.assessment_id, order_by=(Run.requested_at.desc(), Run.id.desc()))
+                .label("position"),
+            )
+            .where(Run.owner_id == owner_id, Run.assessment_id.in_(assessment_ids))
+            .subquery()
+        )
+        newest = select(Run).join(ranked, ranked.c.id == Run.id).where(ranked.c.position == 1)
+        return {run.assessment_id: run for run in (await self.session.scalars(newest)).all()}
