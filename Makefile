@@ -6,7 +6,7 @@ OUT    ?= out
 
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: install install-dev install-realmodel system-deps run test lint bench clean
+.PHONY: install install-dev install-realmodel system-deps run serve test lint bench clean
 
 # WeasyPrint renders PDFs through Pango; Debian-based machines get it from apt (needs root).
 system-deps:
@@ -32,6 +32,9 @@ install-realmodel: system-deps $(BIN)/activate
 
 run: install
 	$(BIN)/infra-mind assess $(EXAMPLE) --out $(OUT)
+
+serve: install
+	$(BIN)/infra-mind serve
 
 # Where the real model cannot be installed the suite runs without it: its test then skips, or under
 # CI=true fails, saying why.

@@ -52,6 +52,13 @@ class NotOffered(InfraMindError):
     code = "not_offered"
 
 
+class DatabaseUnavailable(InfraMindError):
+    """The database cannot be reached or opened (at start-up, or by a readiness check)."""
+
+    status_code = 503
+    code = "database_unavailable"
+
+
 class PriceSourceUnavailable(InfraMindError):
     """A public price source could not be fetched: unreachable, an HTTP error, or an unreadable answer."""
 

@@ -48,3 +48,16 @@ def test_serve_refuses_a_bad_setting(
     assert result.exit_code == 2
     assert "INFRA_MIND_JWT_SECRET" in result.output
     assert uvicorn_calls == []
+
+
+def test_serve_says_the_database_is_unavailable_and_exits_1(
+    uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INFRA_MIND_DATABASE_URL", "postgresql+asyncpg://ops:hunter2@127.0.0.1:1/infra")
+    result = CliRunner().invoke(main_app, ["serve"])
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "database unavailable" in output
+    assert "INFRA_MIND_DATABASE_URL=postgresql+asyncpg://ops:***@127.0.0.1:1/infra" in output
+    assert "hunter2" not in output
+    assert uvicorn_calls == []

@@ -34,7 +34,7 @@ def create_user(
         bool, typer.Option("--password-stdin", help="read the password from the first line of stdin")
     ] = False,
 ) -> None:
-    """Create a user (run the migrations first); the password is prompted for twice unless piped in."""
+    """Create a user (migrating the database first); the password is prompted for twice unless piped in."""
     from infra_mind.api.schemas import EMAIL_PATTERN
     from infra_mind.auth.passwords import check_password_policy
 

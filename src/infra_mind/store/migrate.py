@@ -16,7 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from infra_mind.errors import DatabaseUnavailable
 from infra_mind.store.db import create_engine, is_sqlite
 
 log = structlog.get_logger(__name__)
@@ -38,7 +40,21 @@ def head_revision() -> str | None:
 
 
 async def upgrade_to_head(database_url: str) -> None:
-    """Idempotent; concurrent callers wait for each other (a file lock for SQLite, an advisory lock else)."""
+    """Idempotent; concurrent callers wait for each other (a file lock for SQLite, an advisory lock else).
+
+    Raises DatabaseUnavailable, naming the setting and the reason, when the database cannot be reached.
+    """
+    try:
+        await _upgrade_to_head(database_url)
+    except (OSError, OperationalError, InterfaceError) as exc:
+        shown = make_url(database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"cannot reach the database INFRA_MIND_DATABASE_URL={shown}: {reason}"
+        ) from exc
+
+
+async def _upgrade_to_head(database_url: str) -> None:
     config = alembic_config(database_url)
     async with _exclusive(database_url):
         engine = create_engine(database_url)
