@@ -3,6 +3,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+import structlog.contextvars
+import structlog.testing
+
 from infra_mind.domain.events import EventType
 from infra_mind.engine.pipeline import Pipeline
 from infra_mind.jobs import EventHub, InProcessRunner
@@ -216,3 +219,19 @@ async def test_stop_puts_runs_in_flight_back_in_the_queue_without_counting_an_at
     await make_runner(fast(knowledge)).start()
     run = await wait_for_status(db, run_id, "completed")
     assert run.attempts == 1
+
+
+async def test_every_log_line_of_a_run_carries_its_id(
+    db: Database, knowledge: Knowledge, queue_run: QueueRun, make_runner: MakeRunner
+) -> None:
+    runner = make_runner(
+        lambda hub: scripted_pipeline(knowledge, hub, Script(fail_with=RuntimeError("boom")), Script())
+    )
+    with structlog.testing.capture_logs(processors=[structlog.contextvars.merge_contextvars]) as logs:
+        await runner.start()
+        run_id = await queue_run()
+        await runner.submit(run_id)
+        await wait_for_status(db, run_id, "partial", "failed")
+    crashed = [entry for entry in logs if entry["event"] == "agent.crashed"]
+    assert crashed
+    assert all(entry["run_id"] == run_id for entry in crashed)

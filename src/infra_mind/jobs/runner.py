@@ -213,6 +213,8 @@ class InProcessRunner:
 
     async def _execute(self, claimed: _Claimed) -> None:
         run_id, mode = claimed.run_id, claimed.mode
+        # This task's own context: every log line of the run, agents' included, carries its id.
+        structlog.contextvars.bind_contextvars(run_id=run_id)
         cancellation = self._cancellations[run_id] = Cancellation()
         self._hub.hold_terminal(run_id)
         watcher = asyncio.create_task(self._watch_cancel(run_id, cancellation))
