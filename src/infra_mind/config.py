@@ -38,7 +38,31 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///infra_mind.db"
     runner: RunnerKind = RunnerKind.INPROCESS
-    broker_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="Celery's broker (Redis); run events cross processes through its pub/sub",
+    )
+    worker_concurrency: int = Field(
+        default=16, ge=1, le=1000, description="runs one Celery worker executes at once"
+    )
+    visibility_timeout_s: int = Field(
+        default=7200,
+        ge=60,
+        description="an unacknowledged run is redelivered after this; above the longest run",
+    )
+    run_soft_time_limit_s: float = Field(default=3600, gt=0, description="a run is cancelled after this")
+    run_time_limit_s: float = Field(
+        default=3900, gt=0, description="a run is failed after this, whatever it does"
+    )
+    run_heartbeat_s: float = Field(
+        default=10, gt=0, le=600, description="how often a worker renews its run's lease"
+    )
+    worker_metrics_port: int | None = Field(
+        default=9808, ge=1, le=65_535, description="a worker's Prometheus endpoint; unset: none"
+    )
+    sequential_percent: float = Field(
+        default=0, ge=0, le=100, description="share of runs without an explicit mode that run sequentially"
+    )
     llm_provider: LlmProviderKind = LlmProviderKind.OFFLINE
     llm_base_url: str | None = None
     llm_model: str | None = None

@@ -90,6 +90,15 @@ class Metrics:
         )
         self.queue_depth = Gauge("queue_depth", "runs waiting for a worker", namespace=ns, registry=r)
         self.runs_in_flight = Gauge("runs_in_flight", "runs executing now", namespace=ns, registry=r)
+        self.workers = Gauge("workers", "Celery workers that answered a ping", namespace=ns, registry=r)
+        self.task_outcomes = Counter(
+            "task_outcomes",
+            "run tasks a worker received, by outcome: executed, already_finished, taken_over, "
+            "still_running_elsewhere, retried, failed",
+            ("outcome",),
+            namespace=ns,
+            registry=r,
+        )
 
     def observe_http(self, method: str, route: str, status: int, duration_s: float) -> None:
         """`route` is the route template (`/api/v1/runs/{run_id}`), not the raw path: a series per route."""

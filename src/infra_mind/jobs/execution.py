@@ -1,0 +1,185 @@
+"""Executing one claimed run, for any runner: the pipeline, then results, status and final event stored.
+
+A run never stays `running` because of what happens here: the pipeline's failure, the store's failure and
+a time limit all end it with the reason. Cancel requests reach it through the database, so a cancel sent
+to any process stops it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+from pydantic import ValidationError
+
+from infra_mind.domain.agent_result import AgentResult
+from infra_mind.domain.assessment import RunStatus
+from infra_mind.domain.input_rules import parse_input
+from infra_mind.domain.requirements import AssessmentInput
+from infra_mind.engine.orchestrator import Cancellation, Mode
+from infra_mind.engine.pipeline import RunOutcome
+from infra_mind.errors import InfraMindError, NotFound
+from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.outcome import final_event, save_outcome
+from infra_mind.jobs.queue import RunQueue
+from infra_mind.observability.metrics import Metrics
+from infra_mind.store.db import Database
+from infra_mind.store.models import Assessment, Run, RunState
+from infra_mind.store.repositories import ResultRepository, RunRepository
+
+log = structlog.get_logger(__name__)
+
+CANCELLED_BY_REQUEST = "cancelled by request"
+
+
+class RunsAssessments(Protocol):
+    """What a runner needs of the engine's Pipeline (built with the runner's EventHub as its bus)."""
+
+    async def run(
+        self,
+        spec: AssessmentInput,
+        *,
+        run_id: str,
+        mode: Mode,
+        cancellation: Cancellation | None,
+        reuse: Mapping[str, AgentResult] | None = None,
+    ) -> RunOutcome: ...
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """What a runner keeps of a run it claimed, once the claiming session is closed."""
+
+    run_id: str
+    mode: str
+    assessment_id: str
+    rerun_of: str | None
+
+    @classmethod
+    def of(cls, run: Run) -> ClaimedRun:
+        return cls(run.id, run.mode, run.assessment_id, run.rerun_of)
+
+
+class RunExecutor:
+    def __init__(
+        self,
+        database: Database,
+        hub: EventHub,
+        pipeline: RunsAssessments,
+        metrics: Metrics,
+        *,
+        poll_interval_s: float = 1.0,
+    ) -> None:
+        self._database = database
+        self._hub = hub
+        self._pipeline = pipeline
+        self._metrics = metrics
+        self._poll_interval_s = poll_interval_s
+
+    @property
+    def hub(self) -> EventHub:
+        return self._hub
+
+    async def execute(self, claimed: ClaimedRun, cancellation: Cancellation) -> None:
+        """Runs the claimed (`running`) run to its end. A CancelledError (the runner stopping) propagates
+        and leaves the run `running` for the caller to re-queue."""
+        run_id, mode = claimed.run_id, claimed.mode
+        # This task's own context: every log line of the run, agents' included, carries its id.
+        structlog.contextvars.bind_contextvars(run_id=run_id)
+        self._hub.hold_terminal(run_id)
+        watcher = asyncio.create_task(self._watch_cancel(run_id, cancellation))
+        log.info("jobs.run_started", mode=mode, rerun_of=claimed.rerun_of)
+        try:
+            spec, version = await self._load_input(claimed.assessment_id)
+            reuse = await self._reusable_results(claimed, version)
+            outcome = await self._pipeline.run(
+                spec, run_id=run_id, mode=Mode(mode), cancellation=cancellation, reuse=reuse
+            )
+            await self._store(run_id, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self.fail(run_id, mode, exc)
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+            self._hub.take_terminal(run_id)
+
+    async def fail(self, run_id: str, mode: str, exc: BaseException | str) -> None:
+        """The run ends `failed` with the reason, never left running (a no-op once it has ended)."""
+        error = exc if isinstance(exc, str) else exc.message if isinstance(exc, InfraMindError) else repr(exc)
+        if isinstance(exc, BaseException):
+            log.error("jobs.run_crashed", run_id=run_id, error=error, exc_info=exc)
+        held = self._hub.take_terminal(run_id)
+        try:
+            async with self._database.session() as session:
+                moved = await RunQueue(session).move(run_id, RunState.RUNNING, RunState.FAILED, error=error)
+                announced = None
+                if moved:
+                    code = exc.code if isinstance(exc, InfraMindError) else "internal_error"
+                    event = held or final_event(run_id, RunStatus.FAILED, error=error, code=code)
+                    announced = await self._hub.append(session, event)
+        except Exception:
+            log.exception("jobs.fail_unrecorded", run_id=run_id)
+            return
+        if announced is not None:
+            self._hub.announce(announced)
+            self._metrics.runs_finished.labels(mode, RunStatus.FAILED.value).inc()
+
+    async def _load_input(self, assessment_id: str) -> tuple[AssessmentInput, int]:
+        """The assessment's current input and its version."""
+        async with self._database.session() as session:
+            assessment = await session.get(Assessment, assessment_id)
+            if assessment is None:
+                raise NotFound(f"assessment {assessment_id} does not exist")
+            return parse_input(assessment.input), assessment.version
+
+    async def _reusable_results(self, claimed: ClaimedRun, version: int) -> dict[str, AgentResult]:
+        """A re-run keeps the completed agents of the run it repeats, if that run analysed this same input."""
+        if claimed.rerun_of is None:
+            return {}
+        async with self._database.session() as session:
+            source = await RunRepository(session).load(claimed.rerun_of)
+            if source is None or source.assessment_version != version:
+                log.warning(
+                    "jobs.rerun_reuses_nothing",
+                    rerun_of=claimed.rerun_of,
+                    source_version=source.assessment_version if source else None,
+                    assessment_version=version,
+                )
+                return {}
+            stored = await ResultRepository(session).completed_agent_results(source.id)
+        reuse = {}
+        for agent, data in stored.items():
+            try:
+                reuse[agent] = AgentResult.model_validate(data)
+            except ValidationError as exc:
+                log.warning("jobs.rerun_result_unreadable", agent=agent, error=str(exc))
+        log.info("jobs.rerun_reuses", rerun_of=claimed.rerun_of, agents=sorted(reuse))
+        return reuse
+
+    async def _store(self, run_id: str, outcome: RunOutcome) -> None:
+        status = outcome.result.status
+        async with self._database.session() as session:
+            await save_outcome(session, run_id, outcome)
+            held = self._hub.take_terminal(run_id) or final_event(run_id, status)
+            announced = await self._hub.append(session, held)
+        self._hub.announce(announced)
+        self._metrics.record_run(outcome.result)
+        log.info("jobs.run_finished", status=status.value)
+
+    async def _watch_cancel(self, run_id: str, cancellation: Cancellation) -> None:
+        """A cancel sent to another process reaches this run through the database."""
+        while not cancellation.cancelled:
+            await asyncio.sleep(self._poll_interval_s)
+            try:
+                async with self._database.session() as session:
+                    requested = await RunQueue(session).cancel_requested(run_id)
+            except Exception:
+                log.exception("jobs.cancel_check_failed", run_id=run_id)
+                continue
+            if requested:
+                cancellation.cancel(CANCELLED_BY_REQUEST)
