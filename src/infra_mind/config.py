@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     )
     visibility_timeout_s: int = Field(
         default=7200,
-        ge=60,
+        ge=5,
         description="an unacknowledged run is redelivered after this; above the longest run",
     )
     run_soft_time_limit_s: float = Field(default=3600, gt=0, description="a run is cancelled after this")

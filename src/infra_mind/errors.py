@@ -59,6 +59,13 @@ class DatabaseUnavailable(InfraMindError):
     code = "database_unavailable"
 
 
+class BrokerUnavailable(InfraMindError):
+    """The message broker did not take a run's task (the scale-out runner)."""
+
+    status_code = 503
+    code = "broker_unavailable"
+
+
 class PriceSourceUnavailable(InfraMindError):
     """A public price source could not be fetched: unreachable, an HTTP error, or an unreadable answer."""
 

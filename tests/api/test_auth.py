@@ -124,3 +124,18 @@ async def test_a_refresh_token_raced_twice_is_treated_as_reuse(client: httpx2.As
     winner = first if first.status_code == 200 else second
     after = await client.post("/api/v1/auth/refresh", json={"refresh_token": winner.json()["refresh_token"]})
     assert after.status_code == 401
+
+
+async def test_reuse_revokes_only_the_reused_tokens_family(client: httpx2.AsyncClient) -> None:
+    first = await signed_in(client, "ada@example.com")
+    other_device = (await login(client, "ada@example.com")).json()
+    await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    reused = await client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    untouched = await client.post(
+        "/api/v1/auth/refresh", json={"refresh_token": other_device["refresh_token"]}
+    )
+    assert reused.status_code == 401
+    assert untouched.status_code == 200
+    assert (
+        await client.get("/api/v1/auth/me", headers=bearer(untouched.json()["access_token"]))
+    ).status_code == 200

@@ -30,6 +30,9 @@ class _StubRunner:
     def running(self) -> bool:
         return self.up
 
+    async def health(self) -> dict[str, str]:
+        return {"runner": "ok" if self.up else "failing"}
+
 
 async def test_health_is_liveness_only(client: httpx2.AsyncClient) -> None:
     response = await client.get("/health")

@@ -109,6 +109,17 @@ async def test_cancellation_stops_every_running_agent(ctx, bus) -> None:
     assert fan.results["hung"].status is AgentStatus.CANCELLED
 
 
+async def test_no_agent_outlives_a_fan_out_that_is_itself_cancelled(ctx, bus) -> None:
+    agents = [ScriptedAgent(f"hung{i}", Script(hang=True)) for i in range(3)]
+    before = asyncio.all_tasks()
+    run = asyncio.create_task(fan_out(agents, ctx, bus))
+    await asyncio.sleep(0.02)
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert asyncio.all_tasks() - before == {asyncio.current_task()} - before
+
+
 async def test_cancellation_reaches_agents_still_queued_in_sequential_mode(ctx, bus) -> None:
     cancellation = Cancellation()
     agents = [ScriptedAgent("first", Script(hang=True)), ScriptedAgent("second")]

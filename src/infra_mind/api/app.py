@@ -18,9 +18,9 @@ from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
 from infra_mind.auth.secret import signing_secret
 from infra_mind.auth.tokens import Clock, TokenService, utc_now
-from infra_mind.config import Settings
+from infra_mind.config import RunnerKind, Settings
 from infra_mind.engine.validation import region_index
-from infra_mind.jobs.factory import build_in_process_runner
+from infra_mind.jobs.factory import build_celery_runner, build_threaded_runner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics
@@ -45,28 +45,20 @@ def create_app(
     runner: Runner | None = None,
     migrate: bool = True,
 ) -> FastAPI:
-    """Objects not given are built from `settings`: the runner is the in-process one, sharing the app's
-    database, knowledge base, metrics and LLM client. The database is migrated when the app starts."""
+    """Objects not given are built from `settings`. The runner is the embedded one on its own loop thread
+    (with its own database engine and LLM client; `llm` answers the chat), or with INFRA_MIND_RUNNER=celery
+    the scale-out one. The database is migrated when the app starts."""
     owns_database = database is None
     database = database or Database.from_settings(settings)
     metrics = metrics or Metrics()
     knowledge = knowledge or Knowledge.load(settings.knowledge_dir)
     owns_llm = llm is None
     llm = llm or build_llm(settings)
-    if runner is None:
-        runner, pipeline = build_in_process_runner(
-            settings,
-            database,
-            knowledge,
-            metrics,
-            llm=llm,
-            report_formats=tuple(dict.fromkeys(settings.report_formats)),
-            max_concurrent_runs=settings.max_concurrent_runs,
-            poll_interval_s=settings.runner_poll_interval_s,
-        )
-        agent_names = tuple(pipeline.agent_names)
-    else:
-        agent_names = tuple(agent.name for agent in build_agents(knowledge))
+    agent_names = tuple(agent.name for agent in build_agents(knowledge))
+    if runner is None and settings.runner is RunnerKind.CELERY:
+        runner = build_celery_runner(settings, database, metrics)
+    elif runner is None:
+        runner = build_threaded_runner(settings, database, knowledge, metrics)
     services = Services(
         settings=settings,
         database=database,

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from infra_mind.errors import AuthenticationFailed, FieldError, InfraMindError, InvalidInput, RateLimited
 
@@ -91,7 +92,21 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     phrase = HTTPStatus(exc.status_code).phrase
     code = re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_")
     detail = exc.detail if isinstance(exc.detail, str) else phrase
-    return error_json(exc.status_code, code, detail, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+    return error_json(exc.status_code, code, detail, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of every route on the path: Starlette's 405 names only the first route that matched it,
+    and GET and POST on one path are two routes."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": ""})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def _field_path(loc: Sequence[Any]) -> str:

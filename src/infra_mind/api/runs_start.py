@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+
 import structlog
 
 from infra_mind.api.dependencies import UnitOfWork
 from infra_mind.api.services import Services
+from infra_mind.engine.orchestrator import Mode
 from infra_mind.errors import Conflict
 from infra_mind.store.models import Assessment, Run
 from infra_mind.store.repositories import RunRepository
@@ -18,7 +21,7 @@ async def start_run(
     services: Services,
     assessment: Assessment,
     *,
-    mode: str,
+    mode: str | None,
     idempotency_key: str | None,
     rerun_of: str | None = None,
 ) -> Run:
@@ -27,11 +30,12 @@ async def start_run(
     Raises RunAlreadyActive (409) while the assessment has a queued or running run, and Conflict when the
     key was used for a different request.
     """
+    chosen = mode or default_mode(services.settings.sequential_percent)
     run, created = await RunRepository(work.session).create(
-        assessment, mode=mode, idempotency_key=idempotency_key, rerun_of=rerun_of
+        assessment, mode=chosen, idempotency_key=idempotency_key, rerun_of=rerun_of
     )
     if not created:
-        if (run.assessment_id, run.mode, run.rerun_of) != (assessment.id, mode, rerun_of):
+        if (run.assessment_id, run.rerun_of) != (assessment.id, rerun_of) or mode not in (None, run.mode):
             raise Conflict(
                 f"Idempotency-Key {idempotency_key!r} was used for another request (run {run.id}); "
                 "use a new key for a new request"
@@ -44,5 +48,12 @@ async def start_run(
         await services.runner.submit(run_id)
 
     work.after_commit(hand_over)
-    log.info("api.run_queued", run_id=run_id, assessment_id=assessment.id, mode=mode, rerun_of=rerun_of)
+    log.info("api.run_queued", run_id=run_id, assessment_id=assessment.id, mode=chosen, rerun_of=rerun_of)
     return run
+
+
+def default_mode(sequential_percent: float) -> str:
+    """The rollback switch: that share of the runs that name no mode run their agents one at a time."""
+    if sequential_percent and secrets.randbelow(10_000) < sequential_percent * 100:
+        return Mode.SEQUENTIAL.value
+    return Mode.PARALLEL.value

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
 
 from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
@@ -33,6 +33,8 @@ class Runner(Protocol):
     async def cancel(self, run_id: str) -> str | None: ...
 
     def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]: ...
+
+    async def health(self) -> Mapping[str, Literal["ok", "failing"]]: ...
 
 
 @dataclass(frozen=True)

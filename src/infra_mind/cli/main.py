@@ -18,6 +18,7 @@ from infra_mind.cli.catalog import catalog_app
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
 from infra_mind.cli.serve import serve
+from infra_mind.cli.worker import worker, worker_healthcheck
 from infra_mind.config import Settings, load_settings
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.input_rules import load_input_file
@@ -143,6 +144,8 @@ def validate(input_path: InputArg) -> None:
 app.command()(ask)
 app.add_typer(catalog_app(), name="catalog")
 app.command()(serve)
+app.command()(worker)
+app.command("worker-healthcheck")(worker_healthcheck)
 app.add_typer(admin_app(), name="admin")
 
 

@@ -118,14 +118,17 @@ class Orchestrator:
         ]
         watcher = asyncio.create_task(cancellation.event.wait())
         pending: set[asyncio.Future[Any]] = set(tasks)
-        while pending and not watcher.done():
-            _, pending = await asyncio.wait(pending | {watcher}, return_when=asyncio.FIRST_COMPLETED)
-            pending.discard(watcher)
-        if pending:
+        try:
+            while pending and not watcher.done():
+                _, pending = await asyncio.wait(pending | {watcher}, return_when=asyncio.FIRST_COMPLETED)
+                pending.discard(watcher)
+        finally:
+            # Also when this run itself is cancelled (its runner stops): no agent outlives it.
+            watcher.cancel()
             for task in pending:
                 task.cancel()
-            await asyncio.wait(pending)
-        watcher.cancel()
+            if pending:
+                await asyncio.wait(pending)
         ran = {a.name: t.result() for a, t in zip(agents, tasks, strict=True)}
         results = {name: reuse[name] if name in reuse else ran[name] for name in self.agent_names}
         wall_s = time.perf_counter() - started

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.events import Event
+from infra_mind.jobs.cancel_watcher import CANCELLED_BY_REQUEST
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.execution import CANCELLED_BY_REQUEST
 from infra_mind.jobs.outcome import final_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.store.db import Database

@@ -11,17 +11,21 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.events import TERMINAL
 from infra_mind.errors import NotFound
+from infra_mind.jobs.event_writer import EventWriter
 from infra_mind.store.db import Database
 from infra_mind.store.models import EventRow
 from infra_mind.store.repositories import EventRepository, RunRepository
 from infra_mind.store.repositories.runs import TERMINAL_STATES
+
+log = structlog.get_logger(__name__)
 
 REPLAY_PAGE = 500
 
@@ -50,12 +54,22 @@ def event_from_row(row: EventRow) -> Event:
     )
 
 
+class EventRelay(Protocol):
+    def send(self, event: Event) -> None:
+        """Hands a stored event to other processes; never blocks, never raises."""
+
+
 class EventHub:
     """Implements the engine's EventBus. One per runner; subscribers are per process."""
 
-    def __init__(self, database: Database, *, poll_interval_s: float = 1.0) -> None:
+    def __init__(
+        self, database: Database, *, poll_interval_s: float = 1.0, relay: EventRelay | None = None
+    ) -> None:
+        """With a `relay`, announced events also reach the subscribers of other processes."""
         self._database = database
         self._poll_interval_s = poll_interval_s
+        self._relay = relay
+        self._writer = EventWriter(database, self.append)
         self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
         self._held: dict[str, Event | None] = {}
 
@@ -68,12 +82,20 @@ class EventHub:
         return self._held.pop(run_id, None)
 
     async def publish(self, event: Event) -> None:
-        if event.type in TERMINAL and event.run_id in self._held:
+        if event.run_id not in self._held:
+            # Its execution was stopped (a time limit, a lost lease) while an agent task outlived it: that
+            # agent must not add events after the final one, nor to a run another worker now executes.
+            log.warning("events.dropped_after_execution", run_id=event.run_id, type=event.type.value)
+            return
+        if event.type in TERMINAL:
             self._held[event.run_id] = event
             return
-        async with self._database.session() as session:
-            stored = await self.append(session, event)
+        stored = await self._writer.write(event)
         self.announce(stored)
+
+    async def close(self) -> None:
+        """Stops the event writer; what it has not stored by now is refused to its publishers."""
+        await self._writer.close()
 
     async def append(self, session: AsyncSession, event: Event) -> Event:
         """Stores the event in the caller's unit of work; `announce` the answer after the commit."""
@@ -81,6 +103,13 @@ class EventHub:
         return event.model_copy(update={"seq": row.seq, "at": row.created_at})
 
     def announce(self, event: Event) -> None:
+        """After the commit that stored it: to this process's subscribers, and through the relay to others."""
+        self.deliver(event)
+        if self._relay is not None:
+            self._relay.send(event)
+
+    def deliver(self, event: Event) -> None:
+        """To this process's subscribers only (the relay's listener calls this)."""
         for queue in self._subscribers.get(event.run_id, ()):
             queue.put_nowait(event)
 

@@ -22,6 +22,7 @@ from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.orchestrator import Cancellation, Mode
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.errors import InfraMindError, NotFound
+from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
 from infra_mind.jobs.outcome import final_event, save_outcome
 from infra_mind.jobs.queue import RunQueue
@@ -31,8 +32,6 @@ from infra_mind.store.models import Assessment, Run, RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
 
 log = structlog.get_logger(__name__)
-
-CANCELLED_BY_REQUEST = "cancelled by request"
 
 
 class RunsAssessments(Protocol):
@@ -77,11 +76,15 @@ class RunExecutor:
         self._hub = hub
         self._pipeline = pipeline
         self._metrics = metrics
-        self._poll_interval_s = poll_interval_s
+        self._cancels = CancelWatcher(database, poll_interval_s=poll_interval_s)
 
     @property
     def hub(self) -> EventHub:
         return self._hub
+
+    async def close(self) -> None:
+        await self._cancels.close()
+        await self._hub.close()
 
     async def execute(self, claimed: ClaimedRun, cancellation: Cancellation) -> None:
         """Runs the claimed (`running`) run to its end. A CancelledError (the runner stopping) propagates
@@ -90,7 +93,7 @@ class RunExecutor:
         # This task's own context: every log line of the run, agents' included, carries its id.
         structlog.contextvars.bind_contextvars(run_id=run_id)
         self._hub.hold_terminal(run_id)
-        watcher = asyncio.create_task(self._watch_cancel(run_id, cancellation))
+        self._cancels.watch(run_id, cancellation)
         log.info("jobs.run_started", mode=mode, rerun_of=claimed.rerun_of)
         try:
             spec, version = await self._load_input(claimed.assessment_id)
@@ -104,8 +107,7 @@ class RunExecutor:
         except Exception as exc:
             await self.fail(run_id, mode, exc)
         finally:
-            watcher.cancel()
-            await asyncio.gather(watcher, return_exceptions=True)
+            self._cancels.forget(run_id)
             self._hub.take_terminal(run_id)
 
     async def fail(self, run_id: str, mode: str, exc: BaseException | str) -> None:
@@ -167,19 +169,7 @@ class RunExecutor:
             await save_outcome(session, run_id, outcome)
             held = self._hub.take_terminal(run_id) or final_event(run_id, status)
             announced = await self._hub.append(session, held)
+            # Counted before the commit: once it lands, a watcher may stop the runner at any moment.
+            self._metrics.record_run(outcome.result)
         self._hub.announce(announced)
-        self._metrics.record_run(outcome.result)
         log.info("jobs.run_finished", status=status.value)
-
-    async def _watch_cancel(self, run_id: str, cancellation: Cancellation) -> None:
-        """A cancel sent to another process reaches this run through the database."""
-        while not cancellation.cancelled:
-            await asyncio.sleep(self._poll_interval_s)
-            try:
-                async with self._database.session() as session:
-                    requested = await RunQueue(session).cancel_requested(run_id)
-            except Exception:
-                log.exception("jobs.cancel_check_failed", run_id=run_id)
-                continue
-            if requested:
-                cancellation.cancel(CANCELLED_BY_REQUEST)

@@ -1,12 +1,17 @@
-"""Wires the embedded runner: its event hub is the pipeline's bus, so every event reaches the database."""
+"""Wires the runners: each event hub is its pipeline's bus (every event reaches the database), and the
+API's hub replays from the database what the runner's relay does not bring live."""
 
 from __future__ import annotations
 
 from infra_mind.config import Settings
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.engine.pipeline import Pipeline
+from infra_mind.jobs.celery_app import build_celery
+from infra_mind.jobs.celery_runner import CeleryRunner
 from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.relay import RedisEventRelay
 from infra_mind.jobs.runner import InProcessRunner
+from infra_mind.jobs.threaded_runner import ThreadedRunner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient
 from infra_mind.observability.metrics import Metrics
@@ -40,3 +45,27 @@ def build_in_process_runner(
         poll_interval_s=poll_interval_s,
     )
     return runner, pipeline
+
+
+def build_celery_runner(settings: Settings, database: Database, metrics: Metrics) -> CeleryRunner:
+    """The API's runner in scale-out mode: Celery workers execute; events come back over Redis."""
+    relay = RedisEventRelay(settings.broker_url)
+    hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s, relay=relay)
+    return CeleryRunner(database, hub, relay, build_celery(settings), metrics)
+
+
+def build_threaded_runner(
+    settings: Settings, database: Database, knowledge: Knowledge, metrics: Metrics
+) -> ThreadedRunner:
+    """The embedded runner of `infra-mind serve`: runs on a loop of their own, events to the API's hub."""
+    hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s)
+    return ThreadedRunner(
+        settings,
+        database.url,
+        knowledge,
+        metrics,
+        hub,
+        report_formats=tuple(dict.fromkeys(settings.report_formats)),
+        max_concurrent_runs=settings.max_concurrent_runs,
+        poll_interval_s=settings.runner_poll_interval_s,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.store.models import ACTIVE_RUN_STATES, Run, RunState
@@ -40,8 +42,14 @@ class RunQueue:
         return None
 
     async def count_queued(self) -> int:
+        return await self._count(RunState.QUEUED)
+
+    async def count_running(self) -> int:
+        return await self._count(RunState.RUNNING)
+
+    async def _count(self, state: RunState) -> int:
         count = await self.session.scalar(
-            select(func.count()).select_from(Run).where(Run.status == RunState.QUEUED.value)
+            select(func.count()).select_from(Run).where(Run.status == state.value)
         )
         return int(count or 0)
 
@@ -81,3 +89,80 @@ class RunQueue:
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(moved, "rowcount", 0))
+
+    async def claim_leased(self, run_id: str, *, worker: str, stale_before: datetime) -> Run | None:
+        """This run, now `running` under `worker`'s lease with one more attempt: taken from the queue, or
+        taken over from a worker whose lease went stale (it died). None when neither applies."""
+        claimable = or_(
+            Run.status == RunState.QUEUED.value,
+            and_(
+                Run.status == RunState.RUNNING.value,
+                or_(Run.heartbeat_at.is_(None), Run.heartbeat_at < stale_before),
+            ),
+        )
+        now = utc_now()
+        claimed = await self.session.execute(
+            update(Run)
+            .where(Run.id == run_id, claimable)
+            .values(
+                status=RunState.RUNNING.value,
+                started_at=now,
+                attempts=Run.attempts + 1,
+                worker=worker,
+                heartbeat_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            return None
+        return await self.session.get(Run, run_id, populate_existing=True)
+
+    async def renew_lease(self, run_id: str, *, worker: str) -> bool:
+        """False when the run is no longer this worker's to execute (taken over, or ended)."""
+        renewed = await self.session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.worker == worker, Run.status == RunState.RUNNING.value)
+            .values(heartbeat_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(renewed, "rowcount", 0))
+
+    async def orphaned(
+        self, *, stale_before: datetime, queued_before: datetime, limit: int = 100
+    ) -> list[str]:
+        """Runs no worker is executing: `running` under a stale lease, or `queued` and last sent to the
+        broker longer ago than any delivery takes (its message was lost). Oldest first."""
+        query = (
+            select(Run.id)
+            .where(
+                or_(
+                    and_(
+                        Run.status == RunState.RUNNING.value,
+                        or_(Run.heartbeat_at.is_(None), Run.heartbeat_at < stale_before),
+                    ),
+                    and_(
+                        Run.status == RunState.QUEUED.value,
+                        func.coalesce(Run.heartbeat_at, Run.requested_at) < queued_before,
+                    ),
+                )
+            )
+            .order_by(Run.requested_at)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def mark_sent(self, run_ids: list[str]) -> None:
+        """A queued run's heartbeat is when it was last sent to the broker: the sweeper's clock for it."""
+        await self.session.execute(
+            update(Run)
+            .where(Run.id.in_(run_ids), Run.status == RunState.QUEUED.value)
+            .values(heartbeat_at=utc_now())
+            .execution_options(synchronize_session=False)
+        )
+
+    async def cancel_requested_among(self, run_ids: list[str]) -> list[str]:
+        """Those of `run_ids` that someone asked to cancel: one query for every run a process executes."""
+        found = await self.session.scalars(
+            select(Run.id).where(Run.id.in_(run_ids), Run.cancel_requested_at.is_not(None))
+        )
+        return list(found.all())

@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import suppress
-from typing import Protocol
+from typing import Literal, Protocol
 
 import structlog
 
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.orchestrator import Cancellation
 from infra_mind.jobs.cancel import request_cancel
+from infra_mind.jobs.cancel_watcher import CANCELLED_BY_REQUEST
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.execution import CANCELLED_BY_REQUEST, ClaimedRun, RunExecutor, RunsAssessments
+from infra_mind.jobs.execution import ClaimedRun, RunExecutor, RunsAssessments
 from infra_mind.jobs.outcome import runner_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
@@ -47,6 +48,9 @@ class Runner(Protocol):
 
     def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
         """The run's events after `after_seq`: stored ones first, then live ones, up to its final event."""
+
+    async def health(self) -> dict[str, Literal["ok", "failing"]]:
+        """Named checks for `/ready`: is the runner able to execute runs now?"""
 
 
 class InProcessRunner:
@@ -101,6 +105,7 @@ class InProcessRunner:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._executor.close()
         log.info("jobs.stopped", interrupted=len(tasks))
 
     async def submit(self, run_id: str) -> None:
@@ -118,6 +123,9 @@ class InProcessRunner:
 
     def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
         return self._hub.subscribe(run_id, after_seq)
+
+    async def health(self) -> dict[str, Literal["ok", "failing"]]:
+        return {"runner": "ok" if self.running else "failing"}
 
     async def _dispatch(self) -> None:
         while True:

@@ -135,6 +135,7 @@ class Run(Base):
         Index(None, "owner_id", "requested_at"),
         Index(None, "assessment_id", "requested_at"),
         Index(None, "status", "requested_at"),
+        Index(None, "status", "heartbeat_at"),
         # At most one queued-or-running run per assessment, so two racing requests cannot both start one.
         Index(
             "uq_runs_active_assessment",
@@ -167,6 +168,10 @@ class Run(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # Set by a cancel request; the runner executing the run (maybe in another process) polls it.
     cancel_requested_at: Mapped[datetime | None]
+    # The lease of the worker executing the run (Celery runner): renewed while it runs; a stale one means
+    # the worker died, and another may take the run over.
+    worker: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None]
 
 
 class AgentResultRow(Base):

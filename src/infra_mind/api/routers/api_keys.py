@@ -20,7 +20,7 @@ log = structlog.get_logger(__name__)
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
-    responses=error_responses(401, 403, 413, 422),
+    responses=error_responses(400, 401, 403, 413, 422),
 )
 async def create_api_key(
     body: ApiKeyCreate, principal: InteractivePrincipal, session: DbSession

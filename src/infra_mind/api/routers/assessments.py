@@ -176,7 +176,13 @@ async def analyze(
     work: Work,
     services: AppServices,
     response: Response,
-    mode: Annotated[ModeName, Query(description="agents side by side, or one after another")] = "parallel",
+    mode: Annotated[
+        ModeName | None,
+        Query(
+            description="agents side by side, or one after another; default parallel (or sequential "
+            "for INFRA_MIND_SEQUENTIAL_PERCENT of the runs)"
+        ),
+    ] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> RunAccepted:
     """Queues a run and answers at once; follow it at `links.events` (SSE) or `links.self`.

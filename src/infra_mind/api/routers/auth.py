@@ -31,7 +31,7 @@ LOGIN_FAILED = "incorrect email or password"
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=error_responses(409, 413, 422, 429),
+    responses=error_responses(400, 409, 413, 422, 429),
 )
 async def register(body: RegisterRequest, services: AppServices, session: DbSession, ip: ClientIp) -> UserOut:
     await services.rate_limiter.hit(AuthAction.REGISTRATION, client_ip=ip)
@@ -42,7 +42,7 @@ async def register(body: RegisterRequest, services: AppServices, session: DbSess
     return UserOut.model_validate(user)
 
 
-@router.post("/token", response_model=TokenPair, responses=error_responses(401, 413, 422, 429))
+@router.post("/token", response_model=TokenPair, responses=error_responses(400, 401, 413, 422, 429))
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     services: AppServices,
@@ -70,7 +70,7 @@ async def token(
     return _token_pair(services, user.id, issued.token, issued.expires_at)
 
 
-@router.post("/refresh", response_model=TokenPair, responses=error_responses(401, 413, 422))
+@router.post("/refresh", response_model=TokenPair, responses=error_responses(400, 401, 413, 422))
 async def refresh(body: RefreshRequest, services: AppServices, session: DbSession) -> TokenPair:
     """Exchanges a refresh token for a new pair; presenting a used one revokes its whole family."""
     repository = RefreshTokenRepository(session)
@@ -90,7 +90,7 @@ async def refresh(body: RefreshRequest, services: AppServices, session: DbSessio
     return _token_pair(services, stored.user_id, successor.token, successor.expires_at)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(413, 422))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 413, 422))
 async def logout(body: RefreshRequest, session: DbSession) -> Response:
     """Revokes the refresh token's family (this login on every device it was refreshed on)."""
     repository = RefreshTokenRepository(session)

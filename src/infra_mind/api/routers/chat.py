@@ -25,7 +25,7 @@ log = structlog.get_logger(__name__)
 ANSWERABLE = (RunState.COMPLETED.value, RunState.PARTIAL.value)
 
 
-@router.post("/{assessment_id}/chat", response_model=ChatReply, responses=error_responses(409, 413))
+@router.post("/{assessment_id}/chat", response_model=ChatReply, responses=error_responses(400, 409, 413))
 async def ask(
     assessment_id: str, body: ChatRequest, principal: CurrentPrincipal, work: Work, services: AppServices
 ) -> ChatReply:

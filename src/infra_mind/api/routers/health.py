@@ -32,10 +32,11 @@ async def health() -> Health:
 
 @router.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
 async def ready(services: AppServices) -> JSONResponse:
-    """Readiness: the database answers a query and the runner takes runs from the queue."""
+    """Readiness: the database answers a query, and runs can be executed: the in-process runner is up,
+    or (scale-out) the broker answers and at least one worker answered a ping."""
     checks: dict[str, CheckState] = {
         "database": "ok" if await services.database.ping() else "failing",
-        "runner": "ok" if services.runner.running else "failing",
+        **await services.runner.health(),
     }
     is_ready = "failing" not in checks.values()
     body = Readiness(status="ready" if is_ready else "not ready", checks=checks)

@@ -1,0 +1,139 @@
+"""The embedded runner as `infra-mind serve` uses it: the in-process runner on its own event loop thread.
+
+An agent computes for tens of milliseconds at a stretch and a run writes its events as it goes; on the
+API's loop that would hold up every request. On a loop of its own, the API's loop stays free: the GIL
+hands it the interpreter every few milliseconds however busy the runs are. The runner's loop has its own
+database engine and LLM client (both are bound to the loop that uses them); its events reach the API's
+subscribers through a relay that hands each one over to the API's loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import structlog
+
+from infra_mind.config import Settings
+from infra_mind.domain.events import Event
+from infra_mind.engine.factory import build_pipeline
+from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.loop_thread import LoopThread
+from infra_mind.jobs.runner import InProcessRunner
+from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.llm import LlmClient, build_llm
+from infra_mind.observability.metrics import Metrics
+from infra_mind.store.db import Database
+
+log = structlog.get_logger(__name__)
+
+
+class LoopRelay:
+    """Hands stored events from the runner's loop to the API loop's subscribers."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[Event], None]) -> None:
+        self._loop = loop
+        self._deliver = deliver
+
+    def send(self, event: Event) -> None:
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._deliver, event)
+
+
+@dataclass
+class _RunnerParts:
+    database: Database
+    llm: LlmClient
+    runner: InProcessRunner
+
+
+class ThreadedRunner:
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str,
+        knowledge: Knowledge,
+        metrics: Metrics,
+        hub: EventHub,
+        *,
+        report_formats: tuple[str, ...],
+        max_concurrent_runs: int,
+        poll_interval_s: float,
+    ) -> None:
+        """`hub` is the API's: it replays from the API's database and receives the runner's events."""
+        self._settings = settings
+        self._database_url = database_url
+        self._knowledge = knowledge
+        self._metrics = metrics
+        self._hub = hub
+        self._formats = report_formats
+        self._max = max_concurrent_runs
+        self._poll_interval_s = poll_interval_s
+        self._thread: LoopThread | None = None
+        self._parts: _RunnerParts | None = None
+
+    @property
+    def running(self) -> bool:
+        return (
+            self._thread is not None
+            and self._thread.alive
+            and self._parts is not None
+            and self._parts.runner.running
+        )
+
+    async def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._thread = LoopThread("infra-mind-runs")
+        self._thread.start()
+        relay = LoopRelay(asyncio.get_running_loop(), self._hub.deliver)
+        self._parts = await self._thread.call(self._open(relay))
+
+    async def stop(self) -> None:
+        if self._thread is None:
+            return
+        if self._parts is not None:
+            await self._thread.call(self._close(self._parts))
+            self._parts = None
+        self._thread.stop()
+        self._thread = None
+
+    async def submit(self, run_id: str) -> None:
+        if self._thread is not None and self._parts is not None:
+            await self._thread.call(self._parts.runner.submit(run_id))
+
+    async def cancel(self, run_id: str) -> str | None:
+        if self._thread is None or self._parts is None:
+            raise RuntimeError("the runner is not started")
+        return await self._thread.call(self._parts.runner.cancel(run_id))
+
+    def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
+        return self._hub.subscribe(run_id, after_seq)
+
+    async def health(self) -> dict[str, Literal["ok", "failing"]]:
+        return {"runner": "ok" if self.running else "failing"}
+
+    async def _open(self, relay: LoopRelay) -> _RunnerParts:
+        settings = self._settings
+        database = Database(self._database_url)
+        hub = EventHub(database, poll_interval_s=self._poll_interval_s, relay=relay)
+        llm = build_llm(settings)
+        pipeline = build_pipeline(settings, self._knowledge, hub, self._formats, llm=llm)
+        runner = InProcessRunner(
+            database,
+            hub,
+            pipeline,
+            self._metrics,
+            max_concurrent_runs=self._max,
+            poll_interval_s=self._poll_interval_s,
+        )
+        await runner.start()
+        return _RunnerParts(database, llm, runner)
+
+    @staticmethod
+    async def _close(parts: _RunnerParts) -> None:
+        await parts.runner.stop()
+        await parts.llm.aclose()
+        await parts.database.dispose()
