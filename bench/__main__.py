@@ -13,10 +13,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
-from bench import catalog, fanout, fanout_llm, offline, reports
+from bench import api, catalog, fanout, fanout_llm, offline, reports, scaleout
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
@@ -49,9 +50,29 @@ def main() -> int:
     parser.add_argument(
         "--llm-fault-runs", type=int, default=20, help="LLM fan-out: runs at a 30%% fault rate, at --unit"
     )
+    parser.add_argument("--only", choices=["api", "scaleout"], help="run only this section")
+    parser.add_argument(
+        "--skip-api", action="store_true", help="skip the API section (analyze latency, runs in flight)"
+    )
+    parser.add_argument("--api-clients", type=int, default=200, help="API: concurrent clients (default 200)")
+    parser.add_argument("--api-runs", type=int, default=1000, help="API: runs in flight (default 1000)")
+    parser.add_argument(
+        "--skip-scaleout", action="store_true", help="skip the scale-out section (1, 2, 4 Celery workers)"
+    )
+    parser.add_argument("--scaleout-runs", type=int, default=48, help="scale-out: runs per worker count")
+    parser.add_argument(
+        "--scaleout-unit",
+        type=float,
+        default=6.0,
+        help="scale-out: LLM seconds per latency unit (default 6.0)",
+    )
     args = parser.parse_args()
 
     configure_logging("WARNING")
+    if args.only == "api":
+        return _api_only(args)
+    if args.only == "scaleout":
+        return _scaleout_only(args)
     loading = catalog.measure(repeats=max(3, args.repeats // 3))
     knowledge = Knowledge.load()
     ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
@@ -119,6 +140,14 @@ def main() -> int:
         checks[f"LLM fault runs at {fan_llm.faults.rate:.0%}: quorum met in every run"] = (
             fan_llm.every_run_met_quorum
         )
+    api_figures = None if args.skip_api else _measure_api(args, knowledge)
+    if api_figures is not None:
+        _print_api(console, api_figures)
+        checks.update(_api_checks(api_figures))
+    scale = None if args.skip_scaleout else _measure_scaleout(console, args, knowledge)
+    if scale is not None:
+        _print_scaleout(console, scale)
+        checks.update(_scaleout_checks(scale))
     for name, ok in checks.items():
         console.print(f"{'PASS' if ok else 'MISS'}  {name}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +166,8 @@ def main() -> int:
                 "cli_process_median_ms": cli_ms,
                 "reports": [r.__dict__ for r in rendered],
                 "catalog": loading.__dict__,
+                "api": api.as_json(api_figures) if api_figures is not None else None,
+                "scale_out": scaleout.as_json(scale) if scale is not None else None,
                 "checks": checks,
             },
             indent=2,
@@ -162,6 +193,101 @@ def _measure_llm(ctx: AssessmentContext, args: argparse.Namespace) -> fanout_llm
         )
     finally:
         configure_logging("WARNING")
+
+
+def _api_only(args: argparse.Namespace) -> int:
+    console = Console()
+    figures = _measure_api(args, Knowledge.load())
+    _print_api(console, figures)
+    checks = _api_checks(figures)
+    for name, ok in checks.items():
+        console.print(f"{'PASS' if ok else 'MISS'}  {name}")
+    out = args.out.with_name(f"{args.out.stem}-api.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"api": api.as_json(figures), "checks": checks}, indent=2) + "\n")
+    console.print(f"wrote {out}")
+    return 1 if args.check and not all(checks.values()) else 0
+
+
+def _measure_api(args: argparse.Namespace, knowledge: Knowledge) -> api.ApiFigures:
+    # Lock-ups and degraded calls under load are reported in the tables; the log would drown them.
+    configure_logging("CRITICAL")
+    try:
+        spec = yaml.safe_load(EXAMPLES[0].read_text())
+        return asyncio.run(api.measure(spec, knowledge, clients=args.api_clients, runs=args.api_runs))
+    finally:
+        configure_logging("WARNING")
+
+
+def _print_api(console: Console, figures: api.ApiFigures) -> None:
+    for title, rows in api.table_rows(figures):
+        table = Table(title=title)
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for name, value in rows:
+            table.add_row(name, value)
+        console.print(table)
+
+
+def _api_checks(figures: api.ApiFigures) -> dict[str, bool]:
+    checks = {
+        f"analyze p99 < {api.TARGET_P99_MS:g} ms, {s.clients} clients, {s.database}": s.met
+        for s in figures.submit
+    }
+    checks.update(
+        {f"{r.runs:,} runs in flight all completed, {r.database}": r.met for r in figures.in_flight}
+    )
+    return checks
+
+
+def _scaleout_only(args: argparse.Namespace) -> int:
+    console = Console()
+    figures = _measure_scaleout(console, args, Knowledge.load())
+    if figures is None:
+        return 1
+    _print_scaleout(console, figures)
+    checks = _scaleout_checks(figures)
+    for name, ok in checks.items():
+        console.print(f"{'PASS' if ok else 'MISS'}  {name}")
+    out = args.out.with_name(f"{args.out.stem}-scaleout.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"scale_out": scaleout.as_json(figures), "checks": checks}, indent=2) + "\n")
+    console.print(f"wrote {out}")
+    return 1 if args.check and not all(checks.values()) else 0
+
+
+def _measure_scaleout(
+    console: Console, args: argparse.Namespace, knowledge: Knowledge
+) -> scaleout.ScaleOutFigures | None:
+    reason = scaleout.unavailable()
+    if reason is not None:
+        console.print(f"scale-out skipped: {reason}")
+        return None
+    spec = yaml.safe_load(EXAMPLES[0].read_text())
+    return asyncio.run(scaleout.measure(spec, knowledge, runs=args.scaleout_runs, unit_s=args.scaleout_unit))
+
+
+def _print_scaleout(console: Console, figures: scaleout.ScaleOutFigures) -> None:
+    table = Table(
+        title=f"scale-out: {figures.runs} runs through the API per worker count, Celery workers with "
+        f"{figures.concurrency} run slots each, LLM mode (mock, seed profile × {figures.unit_s:g} s), "
+        f"reports {' + '.join(scaleout.REPORT_FORMATS)}, PostgreSQL + Redis, {figures.cpus} CPUs"
+    )
+    for column in scaleout.TABLE_COLUMNS:
+        table.add_column(column, justify="right")
+    for row in scaleout.table_rows(figures):
+        table.add_row(*row)
+    console.print(table)
+
+
+def _scaleout_checks(figures: scaleout.ScaleOutFigures) -> dict[str, bool]:
+    most = figures.most_workers
+    return {
+        f"scale-out: {most} workers ≥ {scaleout.TARGET_SCALING:g}× the runs/min of 1, every run completed": (
+            figures.met
+        ),
+        "scale-out load latency-bound: machine CPU < 80 % busy at every worker count": figures.latency_bound,
+    }
 
 
 def _print_llm(console: Console, figures: fanout_llm.LlmFanOutFigures) -> None:

@@ -17,6 +17,8 @@ async def test_both_measurements_at_a_tiny_size(healthtech: dict[str, Any], know
         knowledge,
         clients=5,
         rounds=2,
+        think_s=0.05,
+        steady_posts_per_client=2,
         submit_unit_s=0.01,
         runs=10,
         in_flight_unit_s=0.01,
@@ -24,8 +26,8 @@ async def test_both_measurements_at_a_tiny_size(healthtech: dict[str, Any], know
     )
 
     (submit,) = figures.submit
-    assert [r.posts for r in submit.rounds] == [5, 5]
-    assert [r.accepted for r in submit.rounds] == [5, 5]
+    assert [r.posts for r in submit.rounds] == [5, 5, 10]
+    assert [r.accepted for r in submit.rounds] == [5, 5, 10]
     for r in submit.rounds:
         assert 0 < r.p50_ms <= r.p95_ms <= r.p99_ms <= r.max_ms
     assert submit.measured is submit.rounds[-1]
@@ -39,6 +41,7 @@ async def test_both_measurements_at_a_tiny_size(healthtech: dict[str, Any], know
     assert flight.report_formats == ["md", "json"]
     titles = [title for title, _ in api.table_rows(figures)]
     assert titles[0].startswith("POST analyze, sqlite: 5 concurrent clients")
+    assert "steady" in submit.measured.label
     assert titles[1].startswith("10 runs in flight, sqlite")
     data = json.loads(json.dumps(api.as_json(figures)))
     assert data["target_p99_ms"] == api.TARGET_P99_MS

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from infra_mind.domain.events import Event, EventType
-from infra_mind.jobs.relay import CHANNEL_PREFIX, RedisEventRelay
+from infra_mind.jobs.relay import RedisEventRelay, channel_prefix
 
 from ..conftest import skip_or_fail_in_ci
 from .celery.conftest import REDIS_URL
@@ -95,9 +95,9 @@ async def test_a_malformed_message_is_ignored_and_listening_goes_on(
     run_id = str(uuid.uuid4())
     client = redis.asyncio.Redis.from_url(redis_url)
     try:
-        await client.publish(CHANNEL_PREFIX + run_id, b"{not json")
-        await client.publish(CHANNEL_PREFIX + run_id, f'{{"run_id": "{run_id}"}}')
-        await client.publish(CHANNEL_PREFIX + run_id, event(run_id, 7).model_dump_json())
+        await client.publish(channel_prefix(redis_url) + run_id, b"{not json")
+        await client.publish(channel_prefix(redis_url) + run_id, f'{{"run_id": "{run_id}"}}')
+        await client.publish(channel_prefix(redis_url) + run_id, event(run_id, 7).model_dump_json())
     finally:
         await client.aclose()
 
@@ -141,3 +141,8 @@ async def test_sending_to_an_unreachable_redis_neither_raises_nor_stalls_stoppin
     await asyncio.sleep(0.1)
 
     await asyncio.wait_for(relay.stop(), timeout=2)
+
+
+def test_each_redis_database_has_its_own_channels() -> None:
+    assert channel_prefix("redis://127.0.0.1:6379/3") != channel_prefix("redis://127.0.0.1:6379/4")
+    assert channel_prefix("redis://cache:6379") == channel_prefix("redis://cache:6379/0")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from contextlib import suppress
+from urllib.parse import urlsplit
 
 import structlog
 from pydantic import ValidationError
@@ -21,7 +22,7 @@ from infra_mind.domain.events import Event
 
 log = structlog.get_logger(__name__)
 
-CHANNEL_PREFIX = "infra-mind:run-events:"
+CHANNEL_PREFIX = "infra-mind:{db}:run-events:"
 MAX_PENDING = 10_000
 RECONNECT_MAX_S = 5.0
 
@@ -29,6 +30,7 @@ RECONNECT_MAX_S = 5.0
 class RedisEventRelay:
     def __init__(self, url: str, *, max_pending: int = MAX_PENDING) -> None:
         self._client: Redis = Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        self._prefix = channel_prefix(url)
         self._pending: asyncio.Queue[Event] = asyncio.Queue(max_pending)
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
@@ -73,7 +75,7 @@ class RedisEventRelay:
         while True:
             event = await self._pending.get()
             try:
-                await self._client.publish(CHANNEL_PREFIX + event.run_id, event.model_dump_json())
+                await self._client.publish(self._prefix + event.run_id, event.model_dump_json())
             except (RedisError, OSError) as exc:
                 log.warning("relay.publish_failed", run_id=event.run_id, seq=event.seq, error=str(exc))
 
@@ -82,7 +84,7 @@ class RedisEventRelay:
         while True:
             try:
                 async with self._client.pubsub() as pubsub:
-                    await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                    await pubsub.psubscribe(self._prefix + "*")
                     self._subscribed.set()
                     wait_s = 0.1
                     async for message in pubsub.listen():
@@ -93,6 +95,12 @@ class RedisEventRelay:
                 log.warning("relay.listen_failed", error=str(exc), retry_in_s=wait_s)
                 await asyncio.sleep(wait_s)
                 wait_s = min(wait_s * 2, RECONNECT_MAX_S)
+
+
+def channel_prefix(url: str) -> str:
+    """Pub/sub channels span every database of a Redis server: the index keeps two stacks apart."""
+    db = urlsplit(url).path.strip("/") or "0"
+    return CHANNEL_PREFIX.format(db=db)
 
 
 def _deliver(data: bytes | str, deliver: Callable[[Event], None]) -> None:

@@ -110,6 +110,10 @@ class InProcessRunner:
 
     async def submit(self, run_id: str) -> None:
         log.debug("jobs.submitted", run_id=run_id)
+        self.wake()
+
+    def wake(self) -> None:
+        """Look at the queue now rather than at the next poll (from this runner's loop)."""
         self._wake.set()
 
     async def cancel(self, run_id: str) -> str | None:

@@ -20,6 +20,7 @@ from infra_mind.config import Settings
 from infra_mind.domain.events import Event
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.execution import RunsAssessments
 from infra_mind.jobs.loop_thread import LoopThread
 from infra_mind.jobs.runner import InProcessRunner
 from infra_mind.knowledge.catalog import Knowledge
@@ -61,8 +62,10 @@ class ThreadedRunner:
         report_formats: tuple[str, ...],
         max_concurrent_runs: int,
         poll_interval_s: float,
+        pipeline: Callable[[EventHub], RunsAssessments] | None = None,
     ) -> None:
-        """`hub` is the API's: it replays from the API's database and receives the runner's events."""
+        """`hub` is the API's: it replays from the API's database and receives the runner's events.
+        `pipeline` builds the pipeline on the runner's hub; by default the one the settings describe."""
         self._settings = settings
         self._database_url = database_url
         self._knowledge = knowledge
@@ -71,6 +74,7 @@ class ThreadedRunner:
         self._formats = report_formats
         self._max = max_concurrent_runs
         self._poll_interval_s = poll_interval_s
+        self._pipeline = pipeline
         self._thread: LoopThread | None = None
         self._parts: _RunnerParts | None = None
 
@@ -82,6 +86,10 @@ class ThreadedRunner:
             and self._parts is not None
             and self._parts.runner.running
         )
+
+    @property
+    def in_flight(self) -> int:
+        return self._parts.runner.in_flight if self._parts is not None else 0
 
     async def start(self) -> None:
         if self._thread is not None:
@@ -101,8 +109,9 @@ class ThreadedRunner:
         self._thread = None
 
     async def submit(self, run_id: str) -> None:
+        """Wakes the runner without waiting for its loop, which may be busy with an agent's computation."""
         if self._thread is not None and self._parts is not None:
-            await self._thread.call(self._parts.runner.submit(run_id))
+            self._thread.loop.call_soon_threadsafe(self._parts.runner.wake)
 
     async def cancel(self, run_id: str) -> str | None:
         if self._thread is None or self._parts is None:
@@ -120,7 +129,11 @@ class ThreadedRunner:
         database = Database(self._database_url)
         hub = EventHub(database, poll_interval_s=self._poll_interval_s, relay=relay)
         llm = build_llm(settings)
-        pipeline = build_pipeline(settings, self._knowledge, hub, self._formats, llm=llm)
+        pipeline = (
+            self._pipeline(hub)
+            if self._pipeline is not None
+            else build_pipeline(settings, self._knowledge, hub, self._formats, llm=llm)
+        )
         runner = InProcessRunner(
             database,
             hub,

@@ -190,7 +190,7 @@ async def analyze(
     409 while the assessment has a queued or running run.
     """
     principal.require(Scope.RUNS_WRITE)
-    assessment = await owned_assessment(work.session, principal.user.id, assessment_id)
+    assessment = await owned_assessment(work.session, principal.user.id, assessment_id, with_input=False)
     run = await start_run(work, services, assessment, mode=mode, idempotency_key=idempotency_key)
     response.headers["Location"] = f"/api/v1/runs/{run.id}"
     return run_accepted(run)
@@ -218,9 +218,11 @@ async def list_runs(
     )
 
 
-async def owned_assessment(session: AsyncSession, owner_id: str, assessment_id: str) -> Assessment:
+async def owned_assessment(
+    session: AsyncSession, owner_id: str, assessment_id: str, *, with_input: bool = True
+) -> Assessment:
     """The caller's assessment; someone else's is as absent as one that never existed."""
-    assessment = await AssessmentRepository(session).get(owner_id, assessment_id)
+    assessment = await AssessmentRepository(session).get(owner_id, assessment_id, with_input=with_input)
     if assessment is None:
         raise NotFound(f"no assessment {assessment_id}")
     return assessment

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from infra_mind.errors import Conflict
 from infra_mind.store.models import Assessment, Run
@@ -24,10 +25,12 @@ class AssessmentRepository:
         await self.session.flush()
         return assessment
 
-    async def get(self, owner_id: str, assessment_id: str) -> Assessment | None:
-        return await self.session.scalar(
-            select(Assessment).where(Assessment.id == assessment_id, Assessment.owner_id == owner_id)
-        )
+    async def get(self, owner_id: str, assessment_id: str, *, with_input: bool = True) -> Assessment | None:
+        """`with_input=False` leaves the input (the largest column) unread: reading it then raises."""
+        query = select(Assessment).where(Assessment.id == assessment_id, Assessment.owner_id == owner_id)
+        if not with_input:
+            query = query.options(defer(Assessment.input, raiseload=True))
+        return await self.session.scalar(query)
 
     async def list(
         self,

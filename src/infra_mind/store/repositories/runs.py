@@ -46,10 +46,10 @@ class RunRepository:
             earlier = await self._by_idempotency_key(owner_id, idempotency_key)
             if earlier is not None:
                 return earlier, False
-        run_id = new_id()
-        inserted = await self.session.execute(
-            insert_or_ignore(self.session, Run).values(
-                id=run_id,
+        inserted = await self.session.scalar(
+            insert_or_ignore(self.session, Run)
+            .values(
+                id=new_id(),
                 assessment_id=assessment.id,
                 assessment_version=assessment.version,
                 owner_id=owner_id,
@@ -60,11 +60,10 @@ class RunRepository:
                 requested_at=utc_now(),
                 last_event_seq=0,
             )
+            .returning(Run)
         )
-        if getattr(inserted, "rowcount", 0):
-            run = await self.session.get(Run, run_id)
-            assert run is not None
-            return run, True
+        if inserted is not None:
+            return inserted, True
         if idempotency_key is not None:
             earlier = await self._by_idempotency_key(owner_id, idempotency_key)
             if earlier is not None:
