@@ -10,14 +10,17 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Awaitable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rich.console import Console
 from rich.table import Table
 
-from bench import api, catalog, fanout, fanout_llm, offline, reports, scaleout
+from bench import api, api_scale_out, catalog, fanout, fanout_llm, offline, reports, scaleout
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
@@ -214,7 +217,26 @@ def _measure_api(args: argparse.Namespace, knowledge: Knowledge) -> api.ApiFigur
     configure_logging("CRITICAL")
     try:
         spec = yaml.safe_load(EXAMPLES[0].read_text())
-        return asyncio.run(api.measure(spec, knowledge, clients=args.api_clients, runs=args.api_runs))
+        scale_out = None
+        if scaleout.unavailable(api_scale_out.REDIS_DB) is None:
+
+            def scale_out(
+                spec: dict[str, Any], knowledge: Knowledge, pool: ProcessPoolExecutor
+            ) -> Awaitable[api.SubmitFigures]:
+                return api_scale_out.measure_submit_scale_out(
+                    spec,
+                    knowledge,
+                    pool,
+                    clients=args.api_clients,
+                    rounds=2,
+                    unit_s=0.1,
+                    think_s=5.0,
+                    steady_posts_per_client=6,
+                )
+
+        return asyncio.run(
+            api.measure(spec, knowledge, clients=args.api_clients, runs=args.api_runs, scale_out=scale_out)
+        )
     finally:
         configure_logging("WARNING")
 

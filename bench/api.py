@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +53,10 @@ DATABASE_URL_VARIABLE = "INFRA_MIND_BENCH_DATABASE_URL"
 TARGET_P99_MS = 50.0
 PASSWORD = "Bench-password-42"
 IN_FLIGHT_FORMATS = ["md", "json"]
+# A thousand runs started at once share two cores: an agent waits minutes for its turn at the CPU, which
+# the default per-agent timeouts (20-30 s of wall time, meant to catch a hung agent) would take for a
+# hang. An operator running this many at once raises them (INFRA_MIND_AGENT_TIMEOUT_S), as here.
+IN_FLIGHT_AGENT_TIMEOUT_S = 1800.0
 SETUP_CONCURRENCY = 50
 POLL_S = 0.25
 MOCK_START_TIMEOUT_S = 30.0
@@ -154,9 +158,15 @@ async def measure(
     runs: int = 1000,
     in_flight_unit_s: float = 0.05,
     llm_max_concurrency: int = 256,
+    scale_out: Callable[[dict[str, Any], Knowledge, ProcessPoolExecutor], Awaitable[SubmitFigures]]
+    | None = None,
 ) -> ApiFigures:
+    """`scale_out`, when the stack for it is there, measures the submit latency with a Celery worker too
+    (bench/api_scale_out.py)."""
     submit, in_flight = [], []
     with tempfile.TemporaryDirectory() as scratch, _client_process() as pool:
+        if scale_out is not None:
+            submit.append(await scale_out(spec, knowledge, pool))
         for url in database_urls(Path(scratch), "submit"):
             submit.append(
                 await measure_submit(
@@ -208,34 +218,45 @@ async def measure_submit(
     burst itself: the server answers them one after another), then the measured load: `clients`
     concurrent clients that each post, wait for the answer, think for about `think_s` seconds and post
     again, while the runs the earlier posts queued execute. Each post is on a fresh assessment."""
-    measured = []
     with _mock_llm(unit_s) as llm_url:
         settings = _settings(
             database_url, data_dir, llm_url, max_concurrent_runs=max_concurrent_runs, llm_max_concurrency=8
         )
-        async with _serving(create_app(settings, knowledge=knowledge)) as (base_url, app):
-            token = await _signed_in(base_url)
-            ids = await _assessments(base_url, token, spec, clients * rounds)
-            runner = _runner(app)
-            for number in range(rounds):
-                batch = ids[number * clients : (number + 1) * clients]
-                before = runner.in_flight
-                posts = await _post_from_clients(pool, base_url, token, batch, clients)
-                label = f"burst {number + 1}: {clients} posts at once" + (
-                    ", runs executing" if number else ""
-                )
-                measured.append(_latency_round(label, posts, before))
-            steady_ids = await _assessments(base_url, token, spec, clients * steady_posts_per_client)
-            before = runner.in_flight
-            loop = asyncio.get_running_loop()
-            posts = await loop.run_in_executor(
-                pool, _post_steady, base_url, token, steady_ids, clients, think_s
-            )
-            label = f"steady: {clients} clients, one post per {think_s:g} s each, runs executing"
-            measured.append(_latency_round(label, posts, before))
-            owner = await _owner_id(base_url, token)
-        await _cancel_leftovers(database_url, owner)
+        app = create_app(settings, knowledge=knowledge)
+        measured = await submit_rounds(app, spec, pool, clients, rounds, think_s, steady_posts_per_client)
     return SubmitFigures(_dialect(database_url), clients, unit_s, max_concurrent_runs, measured)
+
+
+async def submit_rounds(
+    app: FastAPI,
+    spec: dict[str, Any],
+    pool: ProcessPoolExecutor,
+    clients: int,
+    rounds: int,
+    think_s: float,
+    steady_posts_per_client: int,
+) -> list[LatencyRound]:
+    """The bursts and the steady load against `app` served on a socket, whatever its runner."""
+    measured = []
+    database = app.state.services.database
+    async with _serving(app) as (base_url, _):
+        token = await _signed_in(base_url)
+        owner = await _owner_id(base_url, token)
+        ids = await _assessments(base_url, token, spec, clients * rounds)
+        for number in range(rounds):
+            batch = ids[number * clients : (number + 1) * clients]
+            before = (await _statuses(database, owner)).get("running", 0)
+            posts = await _post_from_clients(pool, base_url, token, batch, clients)
+            label = f"burst {number + 1}: {clients} posts at once" + (", runs executing" if number else "")
+            measured.append(_latency_round(label, posts, before))
+        steady_ids = await _assessments(base_url, token, spec, clients * steady_posts_per_client)
+        before = (await _statuses(database, owner)).get("running", 0)
+        loop = asyncio.get_running_loop()
+        posts = await loop.run_in_executor(pool, _post_steady, base_url, token, steady_ids, clients, think_s)
+        label = f"steady: {clients} clients, one post per {think_s:g} s each, runs executing"
+        measured.append(_latency_round(label, posts, before))
+    await _cancel_leftovers(database.url, owner)
+    return measured
 
 
 async def _cancel_leftovers(database_url: str, owner_id: str) -> None:
@@ -277,6 +298,7 @@ async def measure_in_flight(
             max_concurrent_runs=runs,
             llm_max_concurrency=llm_max_concurrency,
             report_formats=IN_FLIGHT_FORMATS,
+            agent_timeout_s=IN_FLIGHT_AGENT_TIMEOUT_S,
         )
         async with _serving(create_app(settings, knowledge=knowledge)) as (base_url, app):
             token = await _signed_in(base_url)
@@ -338,6 +360,7 @@ def _settings(
     max_concurrent_runs: int,
     llm_max_concurrency: int,
     report_formats: list[str] | None = None,
+    agent_timeout_s: float | None = None,
 ) -> Settings:
     """The LLM cache is off, so every run's calls reach the server; the auth limits are out of the way."""
     return Settings(
@@ -351,6 +374,7 @@ def _settings(
         llm_agent_header=AGENT_HEADER,
         llm_max_concurrency=llm_max_concurrency,
         max_concurrent_runs=max_concurrent_runs,
+        agent_timeout_s=agent_timeout_s,
         report_formats=report_formats or ["md", "json"],
         registration_rate_limit_per_ip="1000/minute",
         login_rate_limit_per_ip="1000/minute",
@@ -673,7 +697,7 @@ def table_rows(figures: ApiFigures) -> list[tuple[str, list[tuple[str, str]]]]:
         title = (
             f"{run.runs:,} runs in flight, {run.database}: max_concurrent_runs={run.runs}, LLM mode (mock, "
             f"seed profile × {run.unit_s:g} s, LLM_MAX_CONCURRENCY={run.llm_max_concurrency}), reports "
-            f"{' + '.join(run.report_formats)}"
+            f"{' + '.join(run.report_formats)}, AGENT_TIMEOUT_S={IN_FLIGHT_AGENT_TIMEOUT_S:g}"
         )
         sections.append((title, rows))
     return sections

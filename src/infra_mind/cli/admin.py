@@ -13,12 +13,10 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.config import load_settings
-from infra_mind.errors import ConfigurationError, Conflict, InvalidInput
-from infra_mind.logs import configure_logging
+from infra_mind.cli.settings import EXIT_INVALID, settings_or_exit
+from infra_mind.errors import Conflict, InvalidInput
 
 EXIT_ERROR = 1
-EXIT_INVALID = 2
 
 
 def admin_app() -> typer.Typer:
@@ -39,12 +37,7 @@ def create_user(
     from infra_mind.auth.passwords import check_password_policy
 
     console = Console(stderr=True)
-    try:
-        settings = load_settings()
-    except ConfigurationError as exc:
-        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
-        raise typer.Exit(EXIT_INVALID) from exc
-    configure_logging(settings.log_level, json=settings.log_json)
+    settings = settings_or_exit(console)
     if not re.fullmatch(EMAIL_PATTERN, email.strip()):
         console.print(Text.assemble(("invalid email", "red"), f": {email!r}"))
         raise typer.Exit(EXIT_INVALID)

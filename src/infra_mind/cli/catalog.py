@@ -31,7 +31,8 @@ from infra_mind.cli.catalog_views import (
     service_tables,
     services_by_sku,
 )
-from infra_mind.config import Settings, load_settings
+from infra_mind.cli.settings import settings_or_exit
+from infra_mind.config import Settings
 from infra_mind.errors import (
     ConfigurationError,
     InfraMindError,
@@ -45,7 +46,6 @@ from infra_mind.knowledge.diff import diff_catalogs
 from infra_mind.knowledge.models import InstanceCategory, InstanceType, Provider, ServiceKind
 from infra_mind.knowledge.refresh import FETCHERS, RefreshRequest, fetch_source
 from infra_mind.knowledge.snapshot import SnapshotSummary, write_snapshot
-from infra_mind.logs import configure_logging
 
 if TYPE_CHECKING:
     from infra_mind.knowledge.importers import ImportResult
@@ -112,7 +112,7 @@ def catalog_app(
     ) -> None:
         """Read a provider price file and write the catalog with its prices merged in as a new snapshot."""
         errors = Console(stderr=True, soft_wrap=True)
-        settings = _settings(errors)
+        settings = settings_or_exit(errors)
         _check_source(source, errors)
         base, target = _base_dir(from_, settings, errors, "--from"), _target_dir(into, settings, errors)
         stamp = as_of.date() if as_of else clock()
@@ -141,7 +141,7 @@ def catalog_app(
     ) -> None:
         """Download a source's current public prices and import them (exit 4 when it cannot be fetched)."""
         errors = Console(stderr=True, soft_wrap=True)
-        settings = _settings(errors)
+        settings = settings_or_exit(errors)
         _check_source(source, errors)
         base, target = _base_dir(from_, settings, errors, "--from"), _target_dir(into, settings, errors)
         stamp = clock()
@@ -172,7 +172,7 @@ def catalog_app(
         """An instance type's specs and prices, or a service SKU's prices, with sources and estimates."""
         errors = Console(stderr=True, soft_wrap=True)
         with _reported(errors):
-            knowledge = Knowledge.load(_base_dir(catalog, _settings(errors), errors, "--catalog"))
+            knowledge = Knowledge.load(_base_dir(catalog, settings_or_exit(errors), errors, "--catalog"))
         instance = knowledge.instance(provider, sku)
         services = services_by_sku(knowledge, provider, sku)
         if region is not None:
@@ -222,7 +222,7 @@ def catalog_app(
             choices = ", ".join([INSTANCE_KIND, *ServiceKind])
             _invalid(errors, "--kind", f"unknown kind {kind!r}; choose one of: {choices}")
         with _reported(errors):
-            knowledge = Knowledge.load(_base_dir(catalog, _settings(errors), errors, "--catalog"))
+            knowledge = Knowledge.load(_base_dir(catalog, settings_or_exit(errors), errors, "--catalog"))
         wanted = SearchFilter(
             text=text,
             provider=provider,
@@ -247,7 +247,7 @@ def catalog_app(
         """How broad and how firm the catalog is per provider: regions, families, prices read or estimated."""
         errors = Console(stderr=True, soft_wrap=True)
         with _reported(errors):
-            knowledge = Knowledge.load(_base_dir(catalog, _settings(errors), errors, "--catalog"))
+            knowledge = Knowledge.load(_base_dir(catalog, settings_or_exit(errors), errors, "--catalog"))
         report = coverage(knowledge)
         if as_json:
             typer.echo(json.dumps(coverage_json(report), indent=2))
@@ -283,16 +283,6 @@ def catalog_app(
             console.print(table)
 
     return app
-
-
-def _settings(console: Console) -> Settings:
-    try:
-        settings = load_settings()
-    except ConfigurationError as exc:
-        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
-        raise typer.Exit(EXIT_INVALID) from exc
-    configure_logging(settings.log_level, json=settings.log_json)
-    return settings
 
 
 def _check_source(source: str, console: Console) -> None:

@@ -18,8 +18,8 @@ from infra_mind.cli.catalog import catalog_app
 from infra_mind.cli.output import write_outputs
 from infra_mind.cli.progress import AgentProgress
 from infra_mind.cli.serve import serve
+from infra_mind.cli.settings import settings_or_exit
 from infra_mind.cli.worker import worker, worker_healthcheck
-from infra_mind.config import Settings, load_settings
 from infra_mind.domain.assessment import RunStatus
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.domain.requirements import AssessmentInput
@@ -28,9 +28,8 @@ from infra_mind.engine.factory import build_pipeline
 from infra_mind.engine.orchestrator import Cancellation, Mode
 from infra_mind.engine.pipeline import Pipeline, RunOutcome
 from infra_mind.engine.validation import build_context, region_index
-from infra_mind.errors import ConfigurationError, InfraMindError, InputUnreadable, InvalidInput
+from infra_mind.errors import InfraMindError, InputUnreadable, InvalidInput
 from infra_mind.knowledge.catalog import Knowledge
-from infra_mind.logs import configure_logging
 from infra_mind.reports.render import FORMATS
 
 EXIT_OK = 0
@@ -60,8 +59,7 @@ def assess(
 ) -> None:
     """Run an assessment and write DIR/assessment.json plus the reports."""
     console = Console(stderr=True)
-    settings = _settings(console)
-    configure_logging(settings.log_level, json=settings.log_json)
+    settings = settings_or_exit(console)
     chosen = _parse_formats(formats, console)
     try:
         knowledge = Knowledge.load(settings.knowledge_dir)
@@ -105,7 +103,7 @@ def validate(input_path: InputArg) -> None:
     """Check an input and show what Phase 1 derives from it: constraints, frameworks, warnings."""
     console = Console()
     errors = Console(stderr=True)
-    settings = _settings(errors)
+    settings = settings_or_exit(errors)
     try:
         knowledge = Knowledge.load(settings.knowledge_dir)
         spec = load_input_file(input_path, regions=region_index(knowledge))
@@ -170,14 +168,6 @@ async def _run(
         await pipeline.aclose()
         if follower is not None:
             await asyncio.wait_for(follower, timeout=1.0) if not follower.done() else None
-
-
-def _settings(console: Console) -> Settings:
-    try:
-        return load_settings()
-    except ConfigurationError as exc:
-        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
-        raise typer.Exit(EXIT_INVALID) from exc
 
 
 def _parse_formats(formats: str, console: Console) -> tuple[str, ...]:

@@ -14,12 +14,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.config import Settings, load_settings
+from infra_mind.cli.settings import EXIT_INVALID, settings_or_exit
+from infra_mind.config import Settings
 from infra_mind.errors import ConfigurationError, DatabaseUnavailable
-from infra_mind.logs import configure_logging
 
 EXIT_UNHEALTHY = 1
-EXIT_INVALID = 2
 ALIVE_MAX_AGE_S = 30.0
 
 
@@ -41,7 +40,7 @@ def worker(
     from infra_mind.store.migrate import upgrade_to_head
 
     console = Console(stderr=True)
-    settings = _settings_or_exit(console)
+    settings = settings_or_exit(console)
     try:
         app = build_celery(settings)
         asyncio.run(upgrade_to_head(settings.database_url))
@@ -92,7 +91,7 @@ def worker_healthcheck(
     from infra_mind.jobs.celery_app import build_celery
 
     console = Console(stderr=True)
-    settings = _settings_or_exit(console)
+    settings = settings_or_exit(console)
     name = name or node_name()
     path = alive_path(settings, name)
     age = time.time() - path.stat().st_mtime if path.exists() else None
@@ -118,13 +117,3 @@ def alive_path(settings: Settings, name: str) -> Path:
     directory = settings.data_dir or default_data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     return directory / f"worker-{re.sub(r'[^A-Za-z0-9._-]', '_', name)}.alive"
-
-
-def _settings_or_exit(console: Console) -> Settings:
-    try:
-        settings = load_settings()
-    except ConfigurationError as exc:
-        console.print(Text.assemble(("invalid configuration", "red"), f": {exc.message}"))
-        raise typer.Exit(EXIT_INVALID) from exc
-    configure_logging(settings.log_level, json=settings.log_json)
-    return settings

@@ -24,6 +24,7 @@ DATA_RULES = (
     "system to show where the data was cleaned."
 )
 
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-\[\]]")
 
@@ -73,6 +74,12 @@ INJECTION_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# One pass that finds whether any pattern matches: most strings are clean, and need no more than that.
+_ANY_INJECTION = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for _, pattern in INJECTION_PATTERNS), re.IGNORECASE | re.MULTILINE
+)
+
+
 @dataclass(frozen=True)
 class SafetyPolicy:
     max_field_chars: int = 4000
@@ -102,6 +109,8 @@ def clean(text: str, max_chars: int | None) -> CleanText:
 def neutralise(text: str) -> tuple[str, tuple[str, ...]]:
     """Each instruction-like span stays readable but is wrapped in a marker, and its own angle brackets
     and colons are escaped, so it reads as a quotation rather than as an instruction."""
+    if not _ANY_INJECTION.search(text):
+        return text, ()
     spans: list[tuple[int, int, str]] = []
     for label, pattern in INJECTION_PATTERNS:
         for match in pattern.finditer(text):
@@ -162,6 +171,9 @@ def _wrap(name: str, body: str, fmt: str | None = None) -> str:
 
 def _strip_invisible(text: str) -> str:
     text = _ANSI.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if text.isascii():
+        # The common case, a character class away: in ASCII only the C0 controls and DEL are invisible.
+        return _ASCII_CONTROLS.sub("", text)
     return "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from typing import Any, TypeVar
@@ -19,7 +20,15 @@ _UNSUPPORTED_IN_STRICT = ("default", "title")
 
 def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema adapted to OpenAI strict mode: every object closed and every property
-    required (optional fields stay nullable, so the model can still say "none")."""
+    required (optional fields stay nullable, so the model can still say "none"). A copy: callers may
+    change it."""
+    return copy.deepcopy(_strict_schema(model))
+
+
+@functools.cache
+def _strict_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Built once per model class (a class's schema never changes), as generating it costs milliseconds
+    on every LLM call."""
     schema = copy.deepcopy(model.model_json_schema())
     _close_objects(schema)
     return schema

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,17 +47,27 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def broker_url() -> Iterator[str]:
-    url = f"{REDIS_URL}/{REDIS_DB}"
+@contextmanager
+def redis_database(index: int) -> Iterator[str]:
+    """A Redis database of its own, empty before and after: modules that may run at the same time each
+    take another index (test_scale_out 13, test_worker_runtime 12, test_worker_process 11)."""
+    url = f"{REDIS_URL}/{index}"
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     try:
         client.flushdb()
     except (redis.RedisError, OSError) as exc:
         skip_or_fail_in_ci(f"Redis at {REDIS_URL} is unusable: {exc!r}")
-    yield url
-    client.flushdb()
-    client.close()
+    try:
+        yield url
+    finally:
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def broker_url() -> Iterator[str]:
+    with redis_database(REDIS_DB) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx2
 import pytest
-import redis
 
 from infra_mind.config import Settings
 from infra_mind.jobs.celery_app import QUEUE, TASK_NAME, build_celery
@@ -19,9 +18,8 @@ from infra_mind.store.db import Database
 from infra_mind.store.migrate import upgrade_to_head
 from infra_mind.store.repositories import AssessmentRepository, RunRepository
 
-from ...conftest import skip_or_fail_in_ci
 from ...store.conftest import add_user
-from .conftest import REDIS_URL, Stack, Worker, free_port, wait_until
+from .conftest import Stack, Worker, free_port, redis_database, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -31,16 +29,8 @@ EXIT_INVALID = 2
 
 @pytest.fixture(scope="module")
 def broker_url() -> Iterator[str]:
-    """Redis database 11: other modules of this package use 12 and 13 and may run at the same time."""
-    url = f"{REDIS_URL}/11"
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        client.flushdb()
-    except (redis.RedisError, OSError) as exc:
-        skip_or_fail_in_ci(f"Redis at {REDIS_URL} is unusable: {exc!r}")
-    yield url
-    client.flushdb()
-    client.close()
+    with redis_database(11) as url:
+        yield url
 
 
 def start_worker(stack: Stack, name: str, **env: str) -> Worker:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 from sqlalchemy import func, select, update
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
@@ -30,11 +29,10 @@ from infra_mind.store.models import AgentResultRow, EventRow, RecommendationRow,
 from infra_mind.store.repositories import AssessmentRepository, RunRepository
 from infra_mind.store.types import utc_now
 
-from ...conftest import skip_or_fail_in_ci
 from ...engine.agents_for_tests import Script, ScriptedAgent
 from ...store.conftest import add_user
 from ..conftest import scripted_pipeline
-from .conftest import REDIS_URL
+from .conftest import redis_database
 
 pytestmark = pytest.mark.slow
 
@@ -47,16 +45,8 @@ QUICK = (Script(), Script(delay_s=0.05))
 
 @pytest.fixture(scope="module")
 def relay_url() -> Iterator[str]:
-    """Redis database 12: test_scale_out.py uses 13, and the two modules may run at the same time."""
-    url = f"{REDIS_URL}/12"
-    client = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        client.flushdb()
-    except (redis.RedisError, OSError) as exc:
-        skip_or_fail_in_ci(f"Redis at {REDIS_URL} is unusable: {exc!r}")
-    yield url
-    client.flushdb()
-    client.close()
+    with redis_database(12) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
