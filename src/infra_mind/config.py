@@ -57,8 +57,8 @@ class Settings(BaseSettings):
     run_heartbeat_s: float = Field(
         default=10, gt=0, le=600, description="how often a worker renews its run's lease"
     )
-    worker_metrics_port: int | None = Field(
-        default=9808, ge=1, le=65_535, description="a worker's Prometheus endpoint; unset: none"
+    worker_metrics_port: int = Field(
+        default=9808, ge=0, le=65_535, description="a worker's Prometheus endpoint; 0: none"
     )
     sequential_percent: float = Field(
         default=0, ge=0, le=100, description="share of runs without an explicit mode that run sequentially"

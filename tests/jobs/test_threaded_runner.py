@@ -30,7 +30,7 @@ async def threaded(db: Database, knowledge: Knowledge) -> AsyncIterator[Callable
     def make(*scripts: Script) -> ThreadedRunner:
         runner = ThreadedRunner(
             Settings(database_url=db.url),
-            db.url,
+            db,
             knowledge,
             Metrics(),
             EventHub(db, poll_interval_s=POLL_S),

@@ -58,9 +58,19 @@ def worker(
 
     runtime = WorkerRuntime(settings, metrics, name=name, send=send, alive_path=alive_path(settings, name))
     register_run_task(app, runtime, metrics)
+    if settings.worker_metrics_port:
+        try:
+            start_http_server(settings.worker_metrics_port, registry=metrics.registry)
+        except OSError as exc:
+            console.print(
+                Text.assemble(
+                    ("invalid configuration", "red"),
+                    f": INFRA_MIND_WORKER_METRICS_PORT={settings.worker_metrics_port}: {exc.strerror}; "
+                    "choose a free port, or 0 for no metrics endpoint",
+                )
+            )
+            raise typer.Exit(EXIT_INVALID) from exc
     runtime.start()
-    if settings.worker_metrics_port is not None:
-        start_http_server(settings.worker_metrics_port, registry=metrics.registry)
     slots = concurrency or settings.worker_concurrency
     try:
         app.worker_main(

@@ -61,7 +61,7 @@ def build_threaded_runner(
     hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s)
     return ThreadedRunner(
         settings,
-        database.url,
+        database,
         knowledge,
         metrics,
         hub,

@@ -118,12 +118,16 @@ class InProcessRunner:
 
     async def cancel(self, run_id: str) -> str | None:
         status = await request_cancel(self._database, self._hub, run_id)
-        local = self._cancellations.get(run_id)
-        if local is not None:
-            local.cancel(CANCELLED_BY_REQUEST)
+        self.cancel_local(run_id)
         log.info("jobs.cancel_requested", run_id=run_id, status=status)
         await self._report_queue()
         return status
+
+    def cancel_local(self, run_id: str) -> None:
+        """Stops the run now if this runner executes it (from this runner's loop)."""
+        local = self._cancellations.get(run_id)
+        if local is not None:
+            local.cancel(CANCELLED_BY_REQUEST)
 
     def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
         return self._hub.subscribe(run_id, after_seq)

@@ -19,6 +19,7 @@ import structlog
 from infra_mind.config import Settings
 from infra_mind.domain.events import Event
 from infra_mind.engine.factory import build_pipeline
+from infra_mind.jobs.cancel import request_cancel
 from infra_mind.jobs.events import EventHub
 from infra_mind.jobs.execution import RunsAssessments
 from infra_mind.jobs.loop_thread import LoopThread
@@ -27,6 +28,7 @@ from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
+from infra_mind.store.models import RunState
 
 log = structlog.get_logger(__name__)
 
@@ -54,7 +56,7 @@ class ThreadedRunner:
     def __init__(
         self,
         settings: Settings,
-        database_url: str,
+        database: Database,
         knowledge: Knowledge,
         metrics: Metrics,
         hub: EventHub,
@@ -64,10 +66,11 @@ class ThreadedRunner:
         poll_interval_s: float,
         pipeline: Callable[[EventHub], RunsAssessments] | None = None,
     ) -> None:
-        """`hub` is the API's: it replays from the API's database and receives the runner's events.
+        """`database` and `hub` are the API's: the hub replays from that database and receives the runner's
+        events; the runner opens its own engine on the same database, bound to its loop.
         `pipeline` builds the pipeline on the runner's hub; by default the one the settings describe."""
         self._settings = settings
-        self._database_url = database_url
+        self._database = database
         self._knowledge = knowledge
         self._metrics = metrics
         self._hub = hub
@@ -114,9 +117,12 @@ class ThreadedRunner:
             self._thread.loop.call_soon_threadsafe(self._parts.runner.wake)
 
     async def cancel(self, run_id: str) -> str | None:
-        if self._thread is None or self._parts is None:
-            raise RuntimeError("the runner is not started")
-        return await self._thread.call(self._parts.runner.cancel(run_id))
+        """Through the database, so it holds whether or not the runner is started; a run executing here
+        is also stopped at once rather than at the runner's next poll."""
+        status = await request_cancel(self._database, self._hub, run_id)
+        if status == RunState.RUNNING.value and self._thread is not None and self._parts is not None:
+            self._thread.loop.call_soon_threadsafe(self._parts.runner.cancel_local, run_id)
+        return status
 
     def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]:
         return self._hub.subscribe(run_id, after_seq)
@@ -126,7 +132,7 @@ class ThreadedRunner:
 
     async def _open(self, relay: LoopRelay) -> _RunnerParts:
         settings = self._settings
-        database = Database(self._database_url)
+        database = Database(self._database.url)
         hub = EventHub(database, poll_interval_s=self._poll_interval_s, relay=relay)
         llm = build_llm(settings)
         pipeline = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -135,6 +136,17 @@ def test_a_worker_whose_database_is_unreachable_exits_1(stack: Stack) -> None:
     assert code == EXIT_UNHEALTHY, log
     assert "database unavailable" in log
     assert "s3cret-pw" not in log
+
+
+def test_a_worker_whose_metrics_port_is_taken_exits_2_naming_the_setting(stack: Stack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        worker = start_worker(stack, "india", INFRA_MIND_WORKER_METRICS_PORT=str(port))
+        code, log = exit_of(worker)
+    assert code == EXIT_INVALID, log
+    assert f"INFRA_MIND_WORKER_METRICS_PORT={port}" in " ".join(log.split())
 
 
 async def queued_run(database_url: str, spec: dict[str, Any]) -> str:
