@@ -13,7 +13,7 @@ from infra_mind.api.errors import install_error_handlers
 from infra_mind.api.middleware import install_middleware
 from infra_mind.api.openapi import install_openapi
 from infra_mind.api.routers import api_keys, assessments, auth, chat, health, reports, runs
-from infra_mind.api.services import Runner, Services
+from infra_mind.api.services import Services
 from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
 from infra_mind.auth.secret import signing_secret
@@ -21,6 +21,7 @@ from infra_mind.auth.tokens import Clock, TokenService, utc_now
 from infra_mind.config import RunnerKind, Settings
 from infra_mind.engine.validation import region_index
 from infra_mind.jobs.factory import build_celery_runner, build_threaded_runner
+from infra_mind.jobs.runner import Runner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics

@@ -30,6 +30,12 @@ log = structlog.get_logger(__name__)
 
 
 class Runner(Protocol):
+    """What the API needs of a run executor: the embedded runners and the Celery one fit it."""
+
+    @property
+    def running(self) -> bool:
+        """Taking runs now."""
+
     async def start(self) -> None:
         """Recovers interrupted runs, then starts taking queued runs."""
 
