@@ -4,12 +4,12 @@ one query per poll interval for all of them, not one per run."""
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 
 import structlog
 
 from infra_mind.engine.orchestrator import Cancellation
 from infra_mind.jobs.queue import RunQueue
+from infra_mind.jobs.stopping import await_or_cancel
 from infra_mind.store.db import Database
 
 log = structlog.get_logger(__name__)
@@ -24,6 +24,7 @@ class CancelWatcher:
         self._poll_interval_s = poll_interval_s
         self._runs: dict[str, Cancellation] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
 
     def watch(self, run_id: str, cancellation: Cancellation) -> None:
         """From the loop the run executes on; the polling starts with the first run watched."""
@@ -35,15 +36,23 @@ class CancelWatcher:
         self._runs.pop(run_id, None)
 
     async def close(self) -> None:
+        """Stops polling once the query in progress, if any, has finished."""
         if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            self._stop.set()
+            await await_or_cancel(self._task)
             self._task = None
+            self._stop = asyncio.Event()
 
     async def _poll(self) -> None:
         while self._runs:
-            await asyncio.sleep(self._poll_interval_s)
+            # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancel that races the wake-up.
+            stopping = asyncio.ensure_future(self._stop.wait())
+            try:
+                await asyncio.wait({stopping}, timeout=self._poll_interval_s)
+            finally:
+                stopping.cancel()
+            if self._stop.is_set():
+                return
             try:
                 await self._check()
             except Exception:

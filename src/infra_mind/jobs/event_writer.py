@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.domain.events import Event
+from infra_mind.jobs.stopping import await_or_cancel
 from infra_mind.store.db import Database
 
 log = structlog.get_logger(__name__)
@@ -31,6 +31,7 @@ class EventWriter:
         self._pending: list[tuple[Event, asyncio.Future[Event]]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
 
     async def write(self, event: Event) -> Event:
         """The event as stored (numbered by the database), once its transaction has committed."""
@@ -45,11 +46,13 @@ class EventWriter:
         return await stored
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        """Stores what is pending (the batch being committed is never cut off), then stops."""
+        if self._task is not None and self._wake is not None:
+            self._closing = True
+            self._wake.set()
+            await await_or_cancel(self._task)
             self._task = None
+            self._closing = False
         for _, stored in self._pending:
             if not stored.done():
                 stored.set_exception(RuntimeError("the event writer was closed"))
@@ -63,6 +66,8 @@ class EventWriter:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 await self._commit(batch)
+            if self._closing:
+                return
 
     async def _commit(self, batch: list[tuple[Event, asyncio.Future[Event]]]) -> None:
         try:

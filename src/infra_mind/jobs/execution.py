@@ -26,6 +26,7 @@ from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
 from infra_mind.jobs.outcome import final_event, save_outcome
 from infra_mind.jobs.queue import RunQueue
+from infra_mind.jobs.stopping import uninterrupted
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, Run, RunState
@@ -101,7 +102,8 @@ class RunExecutor:
             outcome = await self._pipeline.run(
                 spec, run_id=run_id, mode=Mode(mode), cancellation=cancellation, reuse=reuse
             )
-            await self._store(run_id, outcome)
+            # A run whose outcome is being stored when the runner stops ends stored, not re-queued.
+            await uninterrupted(self._store(run_id, outcome))
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from typing import Literal, Protocol
 
 import structlog
@@ -23,6 +22,7 @@ from infra_mind.jobs.execution import ClaimedRun, RunExecutor, RunsAssessments
 from infra_mind.jobs.outcome import runner_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
+from infra_mind.jobs.stopping import await_or_cancel
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 
@@ -82,6 +82,7 @@ class InProcessRunner:
         self._dispatcher: asyncio.Task[None] | None = None
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._cancellations: dict[str, Cancellation] = {}
+        self._stopping = False
 
     @property
     def in_flight(self) -> int:
@@ -103,10 +104,12 @@ class InProcessRunner:
 
     async def stop(self) -> None:
         if self._dispatcher is not None:
-            self._dispatcher.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._dispatcher
+            # Asked, not cancelled: a claim cut off mid-transaction could keep SQLite's write lock.
+            self._stopping = True
+            self._wake.set()
+            await await_or_cancel(self._dispatcher)
             self._dispatcher = None
+            self._stopping = False
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -142,14 +145,15 @@ class InProcessRunner:
         return {"runner": "ok" if self.running else "failing"}
 
     async def _dispatch(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self._fill()
                 await self._report_queue()
             except Exception:
                 log.exception("jobs.dispatch_failed")
-            await self._sleep_until_woken()
+            if not self._stopping:
+                await self._sleep_until_woken()
 
     async def _sleep_until_woken(self) -> None:
         # asyncio.wait, not wait_for: Python 3.11's wait_for can swallow a cancel that races the wake-up.
@@ -160,7 +164,7 @@ class InProcessRunner:
             waiter.cancel()
 
     async def _fill(self) -> None:
-        while len(self._tasks) < self._max:
+        while not self._stopping and len(self._tasks) < self._max:
             async with self._database.session() as session:
                 run = await RunQueue(session).claim_next()
                 if run is None:
