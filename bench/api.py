@@ -1,6 +1,7 @@
 """The API under load: `POST /assessments/{id}/analyze` latency with 200 concurrent clients while runs
 execute, and 1,000 runs in flight in one process. LLM mode against the mock server (bench/mockllm, seed
-latency profile), SQLite in a temp dir, and PostgreSQL too when INFRA_MIND_BENCH_DATABASE_URL is set.
+latency profile), SQLite in a temp dir, and a fresh PostgreSQL database per phase on the machine's server
+(INFRA_MIND_TEST_POSTGRES_URL) when it is reachable.
 
 Three processes, as a deployment has them: the app (uvicorn on a real localhost socket, with its
 in-process runner) in this one; the clients in a spawned worker process; the mock LLM server in a
@@ -14,8 +15,8 @@ The in-flight runs render Markdown and JSON only: PDFs are measured in the repor
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
-import os
 import random
 import resource
 import secrets
@@ -38,18 +39,19 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from bench import postgres
 from bench.fanout_llm import AGENT_HEADER, SEED_PROFILE
 from bench.mockllm.server import bind
 from infra_mind.api.app import create_app
 from infra_mind.config import Settings
 from infra_mind.jobs.threaded_runner import ThreadedRunner
 from infra_mind.knowledge.catalog import Knowledge
+from infra_mind.observability.heap import freeze_startup_heap
 from infra_mind.store.db import Database
 from infra_mind.store.models import Run
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 ROOT = Path(__file__).resolve().parents[1]
-DATABASE_URL_VARIABLE = "INFRA_MIND_BENCH_DATABASE_URL"
 TARGET_P99_MS = 50.0
 PASSWORD = "Bench-password-42"
 IN_FLIGHT_FORMATS = ["md", "json"]
@@ -136,13 +138,13 @@ class ApiFigures:
     in_flight: list[InFlightFigures]
 
 
-def database_urls(scratch: Path, phase: str) -> list[str]:
-    """A fresh SQLite file per phase; the PostgreSQL database is shared, each phase with its own user.
-    The submit phase leaves its queued runs behind (cancelling them while runs execute ends in 'database
-    is locked' on SQLite): on PostgreSQL the next phase's runner executes them too; only its own count."""
-    urls = [f"sqlite+aiosqlite:///{scratch / f'bench-api-{phase}.db'}"]
-    extra = os.environ.get(DATABASE_URL_VARIABLE, "").strip()
-    return [*urls, extra] if extra else urls
+async def phase_databases(scratch: Path, phase: str, *, with_postgres: bool) -> AsyncIterator[str]:
+    """A fresh SQLite file, then a fresh PostgreSQL database if asked and the server is reachable, each
+    phase its own: runs one phase leaves queued must not execute in the next and take its CPU."""
+    yield f"sqlite+aiosqlite:///{scratch / f'bench-api-{phase}.db'}"
+    if with_postgres and await postgres.unusable() is None:
+        async with postgres.fresh_database() as url:
+            yield url
 
 
 async def measure(
@@ -158,6 +160,7 @@ async def measure(
     runs: int = 1000,
     in_flight_unit_s: float = 0.05,
     llm_max_concurrency: int = 256,
+    with_postgres: bool = True,
     scale_out: Callable[[dict[str, Any], Knowledge, ProcessPoolExecutor], Awaitable[SubmitFigures]]
     | None = None,
 ) -> ApiFigures:
@@ -167,7 +170,7 @@ async def measure(
     with tempfile.TemporaryDirectory() as scratch, _client_process() as pool:
         if scale_out is not None:
             submit.append(await scale_out(spec, knowledge, pool))
-        for url in database_urls(Path(scratch), "submit"):
+        async for url in phase_databases(Path(scratch), "submit", with_postgres=with_postgres):
             submit.append(
                 await measure_submit(
                     spec,
@@ -183,7 +186,7 @@ async def measure(
                     steady_posts_per_client=steady_posts_per_client,
                 )
             )
-        for url in database_urls(Path(scratch), "in-flight"):
+        async for url in phase_databases(Path(scratch), "in-flight", with_postgres=with_postgres):
             in_flight.append(
                 await measure_in_flight(
                     spec,
@@ -450,10 +453,13 @@ async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, FastAPI]]:
                 serving.result()
                 raise RuntimeError("the API server stopped while starting")
             await asyncio.sleep(0.01)
+        # As `infra-mind serve` does once it has built the app.
+        freeze_startup_heap()
         yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         await serving
+        gc.unfreeze()
 
 
 def _runner(app: FastAPI) -> ThreadedRunner:

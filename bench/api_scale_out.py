@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from bench import scaleout
+from bench import postgres, scaleout
 from bench.api import SubmitFigures, _mock_llm, submit_rounds
 from infra_mind.api.app import create_app
 from infra_mind.config import Settings
@@ -36,7 +36,7 @@ async def measure_submit_scale_out(
     broker_url = f"{scaleout.REDIS_URL}/{REDIS_DB}"
     scaleout._flush(broker_url)
     with tempfile.TemporaryDirectory() as scratch, _mock_llm(unit_s) as llm_url:
-        async with scaleout._fresh_database() as database_url:
+        async with postgres.fresh_database() as database_url:
             values = scaleout._stack_values(database_url, broker_url, llm_url, Path(scratch), WORKER_SLOTS)
             settings = Settings(**values)
             async with scaleout._workers(1, values, settings, Path(scratch)):

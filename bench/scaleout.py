@@ -37,12 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 import httpx2
 import redis
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
+from bench import postgres
 from bench.api import _llm_requests, _mock_llm
 from bench.fanout_llm import AGENT_HEADER
 from bench.mockllm.server import bind
@@ -55,9 +54,6 @@ from infra_mind.store.models import Run
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 ROOT = Path(__file__).resolve().parents[1]
-POSTGRES_ADMIN_URL = os.environ.get(
-    "INFRA_MIND_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 REDIS_URL = os.environ.get("INFRA_MIND_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 REDIS_DB = 10
 TARGET_SCALING = 3.0
@@ -128,12 +124,11 @@ class ScaleOutFigures:
         return every_run_completed and self.scaling(self.most_workers) >= TARGET_SCALING
 
 
-def unavailable(redis_db: int = REDIS_DB) -> str | None:
+def unavailable(redis_db: int = REDIS_DB, postgres_url: str = postgres.ADMIN_URL) -> str | None:
     """Why the stack cannot be measured here (PostgreSQL or Redis unreachable), or None."""
-    try:
-        asyncio.run(_admin("SELECT 1"))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        return f"PostgreSQL at {POSTGRES_ADMIN_URL} is unusable: {exc!r}"
+    reason = asyncio.run(postgres.unusable(postgres_url))
+    if reason is not None:
+        return reason
     try:
         _flush(f"{REDIS_URL}/{redis_db}")
     except (redis.RedisError, OSError) as exc:
@@ -182,7 +177,7 @@ async def measure_workers(
     redis_db: int,
 ) -> Measurement:
     broker_url = f"{REDIS_URL}/{redis_db}"
-    async with _fresh_database() as database_url:
+    async with postgres.fresh_database() as database_url:
         _flush(broker_url)
         try:
             values = _stack_values(database_url, broker_url, llm_url, scratch, concurrency)
@@ -274,28 +269,6 @@ def _environment(values: dict[str, Any]) -> dict[str, str]:
         f"INFRA_MIND_{k.upper()}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()
     }
     return {**os.environ, **as_text}
-
-
-@asynccontextmanager
-async def _fresh_database() -> AsyncIterator[str]:
-    name = f"infra_mind_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    try:
-        yield (
-            make_url(POSTGRES_ADMIN_URL)
-            .set(drivername="postgresql+asyncpg", database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(POSTGRES_ADMIN_URL, timeout=5)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def _flush(broker_url: str) -> None:

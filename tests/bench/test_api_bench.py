@@ -23,6 +23,7 @@ async def test_both_measurements_at_a_tiny_size(healthtech: dict[str, Any], know
         runs=10,
         in_flight_unit_s=0.01,
         llm_max_concurrency=32,
+        with_postgres=False,
     )
 
     (submit,) = figures.submit

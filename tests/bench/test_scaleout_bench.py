@@ -7,7 +7,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import pytest
 
-from bench import scaleout
+from bench import postgres, scaleout
 from infra_mind.knowledge.catalog import Knowledge
 
 from ..conftest import skip_or_fail_in_ci
@@ -19,10 +19,11 @@ REDIS_DB = 9
 
 
 async def _bench_databases() -> list[str]:
-    connection = await asyncpg.connect(scaleout.POSTGRES_ADMIN_URL, timeout=5)
+    connection = await asyncpg.connect(postgres.ADMIN_URL, timeout=5)
     try:
         rows = await connection.fetch(
-            "SELECT datname FROM pg_database WHERE datname LIKE $1", f"infra_mind_bench_{os.getpid()}_%"
+            "SELECT datname FROM pg_database WHERE datname LIKE $1",
+            f"{postgres.DATABASE_PREFIX}{os.getpid()}_%",
         )
     finally:
         await connection.close()
@@ -67,10 +68,8 @@ async def test_one_and_two_workers_at_a_tiny_size(healthtech: dict[str, Any], kn
     assert data["measurements"][1]["scaling"] == pytest.approx(figures.scaling(2))
 
 
-def test_unavailable_names_an_unreachable_postgres(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scaleout, "POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:1/test")
-
-    reason = scaleout.unavailable(REDIS_DB)
+def test_unavailable_names_an_unreachable_postgres() -> None:
+    reason = scaleout.unavailable(REDIS_DB, postgres_url="postgresql://postgres@127.0.0.1:1/test")
 
     assert reason is not None
     assert reason.startswith("PostgreSQL at postgresql://postgres@127.0.0.1:1/test is unusable")

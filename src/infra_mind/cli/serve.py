@@ -30,6 +30,7 @@ def serve(
     import uvicorn
 
     from infra_mind.api.app import create_app
+    from infra_mind.observability.heap import freeze_startup_heap
     from infra_mind.store.migrate import upgrade_to_head
 
     console = Console(stderr=True)
@@ -45,5 +46,6 @@ def serve(
     except DatabaseUnavailable as exc:
         console.print(Text.assemble(("database unavailable", "red"), f": {exc.message}"))
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
+    freeze_startup_heap()
     # uvicorn's own loggers stay quiet below the level chosen for ours; requests are logged by the app
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

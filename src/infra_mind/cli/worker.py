@@ -36,6 +36,7 @@ def worker(
     from infra_mind.jobs.celery_app import QUEUE, TASK_NAME, build_celery
     from infra_mind.jobs.worker_runtime import WorkerRuntime
     from infra_mind.jobs.worker_tasks import register_run_task
+    from infra_mind.observability.heap import freeze_startup_heap
     from infra_mind.observability.metrics import Metrics
     from infra_mind.store.migrate import upgrade_to_head
 
@@ -71,6 +72,7 @@ def worker(
             )
             raise typer.Exit(EXIT_INVALID) from exc
     runtime.start()
+    freeze_startup_heap()
     slots = concurrency or settings.worker_concurrency
     try:
         app.worker_main(
