@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     data_dir: Path | None = Field(default=None, description="default $XDG_DATA_HOME/infra-mind")
     access_token_ttl_s: int = Field(default=900, ge=30, le=86_400)
     refresh_token_ttl_s: int = Field(default=14 * 86_400, ge=300)
+    web_session_ttl_s: int = Field(default=14 * 86_400, ge=300, description="how long a web UI sign-in lasts")
+    web_ui: bool = Field(default=True, description="serve the web UI at / beside the API")
     rate_limit_storage_url: str = Field(default="memory://", description="or redis://host:6379/1")
     login_rate_limit_per_ip: str = "20/minute"
     login_rate_limit_per_account: str = "5/minute"

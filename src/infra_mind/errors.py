@@ -140,3 +140,15 @@ class NotFound(InfraMindError):
 class PayloadTooLarge(InfraMindError):
     status_code = 413
     code = "payload_too_large"
+
+
+class SignInRequired(AuthenticationFailed):
+    """A web page asked for without a valid session cookie: the browser is sent to the sign-in page."""
+
+    code = "sign_in_required"
+
+
+class CsrfRejected(PermissionDenied):
+    """A state-changing web request without the session's CSRF token, or sent from another site."""
+
+    code = "csrf_rejected"

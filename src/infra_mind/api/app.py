@@ -27,6 +27,7 @@ from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 from infra_mind.store.migrate import upgrade_to_head
+from infra_mind.web.install import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -105,4 +106,6 @@ def create_app(
     ):
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    if settings.web_ui:
+        install_web(app)
     return app

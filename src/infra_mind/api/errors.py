@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -56,13 +56,45 @@ def error_json(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
+class ErrorPages(Protocol):
+    """The web UI's rendering of the same errors, for the requests it serves (`app.state.error_pages`)."""
+
+    def applies(self, request: Request) -> bool: ...
+
+    def render(
+        self,
+        request: Request,
+        status: int,
+        code: str,
+        detail: str,
+        fields: Sequence[FieldError],
+        headers: Mapping[str, str] | None,
+    ) -> Response: ...
+
+
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    fields: Sequence[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """JSON for the API; a page (or a redirect to sign in) for the web UI's requests."""
+    pages: ErrorPages | None = getattr(request.app.state, "error_pages", None)
+    if pages is not None and pages.applies(request):
+        return pages.render(request, status, code, detail, fields, headers)
+    return error_json(status, code, detail, fields=fields, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InfraMindError, _infra_mind_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
 
 
-async def _infra_mind_error(_: Request, exc: InfraMindError) -> JSONResponse:
+async def _infra_mind_error(request: Request, exc: InfraMindError) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after_s)
@@ -73,19 +105,21 @@ async def _infra_mind_error(_: Request, exc: InfraMindError) -> JSONResponse:
     else:
         log.info("api.refused", code=exc.code, status=exc.status_code)
     fields = exc.errors if isinstance(exc, InvalidInput) else ()
-    return error_json(exc.status_code, exc.code, exc.message, fields=fields, headers=headers or None)
+    return error_response(
+        request, exc.status_code, exc.code, exc.message, fields=fields, headers=headers or None
+    )
 
 
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     fields = [
         FieldError(_field_path(e.get("loc", ())), str(e.get("msg", "invalid")).removeprefix("Value error, "))
         for e in exc.errors()
     ]
     detail = f"{len(fields)} invalid field(s): " + "; ".join(str(f) for f in fields)
-    return error_json(422, InvalidInput.code, detail, fields=fields)
+    return error_response(request, 422, InvalidInput.code, detail, fields=fields)
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     if isinstance(exc.__cause__, InfraMindError):
         # FastAPI turns any failure while reading the body into a 400; the body limit's 413 stays a 413
         return await _infra_mind_error(request, exc.__cause__)
@@ -95,7 +129,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     headers = exc.headers
     if exc.status_code == 405:
         headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
-    return error_json(exc.status_code, code, detail, headers=headers)
+    return error_response(request, exc.status_code, code, detail, headers=headers)
 
 
 def _allowed_methods(request: Request) -> list[str]:

@@ -264,3 +264,33 @@ class ChatMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     citations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = _created()
+
+
+class WebSession(Base):
+    """A browser's sign-in to the web UI: the cookie holds a random token, the table its hash."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[str] = _id()
+    user_id: Mapped[str] = _owner("users")
+    token_hash: Mapped[str] = mapped_column(String(255), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()
+    last_seen_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AssessmentDraft(Base):
+    """What a user has typed into the wizard so far, valid or not: nothing is lost on reload or error."""
+
+    __tablename__ = "assessment_drafts"
+    __table_args__ = (Index(None, "owner_id", "updated_at"),)
+
+    id: Mapped[str] = _id()
+    owner_id: Mapped[str] = _owner("users")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    step: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _created()

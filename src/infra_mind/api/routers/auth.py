@@ -6,25 +6,21 @@ from datetime import datetime
 from typing import Annotated
 
 import structlog
-from anyio import to_thread
 from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
+from infra_mind.api.accounts import authenticate, register_user
 from infra_mind.api.dependencies import AppServices, ClientIp, CurrentPrincipal, DbSession
 from infra_mind.api.errors import error_responses
 from infra_mind.api.schemas import MeOut, RefreshRequest, RegisterRequest, TokenPair, UserOut
 from infra_mind.api.services import Services
-from infra_mind.auth.passwords import check_password_policy
-from infra_mind.auth.rate_limit import AuthAction
 from infra_mind.auth.tokens import StoredRefreshToken, hash_refresh_token
-from infra_mind.errors import AuthenticationFailed, RefreshTokenReused
+from infra_mind.errors import RefreshTokenReused
 from infra_mind.store.models import RefreshToken
-from infra_mind.store.repositories import RefreshTokenRepository, UserRepository
+from infra_mind.store.repositories import RefreshTokenRepository
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=error_responses(500))
 log = structlog.get_logger(__name__)
-
-LOGIN_FAILED = "incorrect email or password"
 
 
 @router.post(
@@ -34,11 +30,7 @@ LOGIN_FAILED = "incorrect email or password"
     responses=error_responses(400, 409, 413, 422, 429),
 )
 async def register(body: RegisterRequest, services: AppServices, session: DbSession, ip: ClientIp) -> UserOut:
-    await services.rate_limiter.hit(AuthAction.REGISTRATION, client_ip=ip)
-    check_password_policy(body.password, email=body.email)
-    password_hash = await to_thread.run_sync(services.passwords.hash, body.password)
-    user = await UserRepository(session).create(body.email, password_hash)
-    log.info("auth.registered", user_id=user.id)
+    user = await register_user(services, session, email=body.email, password=body.password, client_ip=ip)
     return UserOut.model_validate(user)
 
 
@@ -50,18 +42,7 @@ async def token(
     ip: ClientIp,
 ) -> TokenPair:
     """Log in with `username` (the email) and `password`; a wrong password and an unknown email look alike."""
-    await services.rate_limiter.hit(AuthAction.LOGIN, client_ip=ip, account=form.username)
-    users = UserRepository(session)
-    user = await users.by_email(form.username)
-    valid, new_hash = await to_thread.run_sync(
-        services.passwords.verify_and_update, form.password, user.password_hash if user else None
-    )
-    if user is None or not valid:
-        log.info("auth.login_failed")
-        raise AuthenticationFailed(LOGIN_FAILED)
-    if new_hash is not None:
-        await users.set_password_hash(user.id, new_hash)
-    await services.rate_limiter.forget_account(AuthAction.LOGIN, form.username)
+    user = await authenticate(services, session, email=form.username, password=form.password, client_ip=ip)
     issued = services.tokens.issue_refresh()
     await RefreshTokenRepository(session).issue(
         user.id, token_hash=issued.token_hash, expires_at=issued.expires_at, family_id=issued.family_id
