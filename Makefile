@@ -5,8 +5,9 @@ EXAMPLE ?= examples/healthtech-hipaa.yaml
 OUT    ?= out
 
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-# promtool (Debian's prometheus package) checks deploy/prometheus in the tests.
-TEST_SYSTEM_PACKAGES := prometheus
+# promtool (Debian's prometheus package) checks deploy/prometheus in the tests; the browser tests drive
+# Debian's Chromium through Playwright (never `playwright install`).
+TEST_SYSTEM_PACKAGES := prometheus chromium
 
 .PHONY: install install-dev install-realmodel system-deps test-system-deps run serve test lint bench clean
 
