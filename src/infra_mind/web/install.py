@@ -8,7 +8,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from infra_mind.web.pages import Pages, WebErrorPages
-from infra_mind.web.routes import assessments_pages, auth_pages, settings_pages
+from infra_mind.web.routes import (
+    assessments_pages,
+    auth_pages,
+    results_pages,
+    run_pages,
+    settings_pages,
+    wizard_pages,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -18,5 +25,12 @@ def install_web(app: FastAPI) -> None:
     app.state.pages = pages
     app.state.error_pages = WebErrorPages(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (auth_pages.router, assessments_pages.router, settings_pages.router):
+    for router in (
+        auth_pages.router,
+        assessments_pages.router,
+        settings_pages.router,
+        run_pages.router,
+        wizard_pages.router,
+        results_pages.router,
+    ):
         app.include_router(router)

@@ -1,0 +1,1 @@
+"""The assessment wizard: steps, form fields, drafts as YAML, typical values."""

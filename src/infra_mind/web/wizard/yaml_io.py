@@ -1,0 +1,46 @@
+"""A draft's input as a YAML file, and a YAML file read back into a draft."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from infra_mind.errors import InputUnreadable
+
+MAX_IMPORT_BYTES = 256 * 1024
+
+
+def to_yaml(data: Mapping[str, Any]) -> str:
+    return yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+
+def from_yaml(content: bytes) -> dict[str, Any]:
+    """The file's input as JSON-compatible data; InputUnreadable says what is wrong with the file."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise InputUnreadable(f"the file is larger than {MAX_IMPORT_BYTES // 1024} KiB")
+    if not content.strip():
+        raise InputUnreadable("the file is empty")
+    try:
+        data = yaml.safe_load(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputUnreadable("the file is not UTF-8 text") from exc
+    except yaml.YAMLError as exc:
+        raise InputUnreadable(f"not valid YAML: {exc}") from exc
+    if not isinstance(data, Mapping):
+        raise InputUnreadable("the file must hold a mapping of sections (company, goals, workloads, …)")
+    try:
+        plain: dict[str, Any] = json.loads(json.dumps(data, default=str))
+    except (TypeError, ValueError) as exc:
+        raise InputUnreadable(f"the file holds values that are not plain data: {exc}") from exc
+    return plain
+
+
+def export_filename(data: Mapping[str, Any]) -> str:
+    company = data.get("company")
+    name = company.get("name") if isinstance(company, Mapping) else None
+    slug = re.sub(r"[^a-z0-9]+", "-", str(name or "assessment").lower()).strip("-") or "assessment"
+    return f"{slug[:60]}.yaml"
