@@ -13,6 +13,10 @@ from collections.abc import Awaitable
 from contextlib import suppress
 from typing import TypeVar
 
+import structlog
+
+log = structlog.get_logger(__name__)
+
 T = TypeVar("T")
 
 STOP_GRACE_S = 10.0
@@ -34,4 +38,8 @@ async def uninterrupted(work: Awaitable[T]) -> T:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         await asyncio.wait({task})
+        # Nobody awaits the work any more: its failure is told here, not lost.
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            log.warning("jobs.uninterrupted_work_failed", error=repr(failure))
         raise
