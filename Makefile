@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # Debian's Chromium through Playwright (never `playwright install`).
 TEST_SYSTEM_PACKAGES := prometheus chromium
 
-.PHONY: install install-dev install-realmodel system-deps test-system-deps run serve test lint bench clean
+.PHONY: install install-dev install-realmodel system-deps test-system-deps run serve test lint bench screenshots clean
 
 # WeasyPrint renders PDFs through Pango; Debian-based machines get it from apt (needs root).
 system-deps:
@@ -52,6 +52,10 @@ serve: install
 test: system-deps test-system-deps $(BIN)/activate
 	@$(MAKE) --no-print-directory install-realmodel || $(MAKE) --no-print-directory install-dev
 	$(BIN)/pytest -q
+
+# The README's pictures of the web UI, taken by Debian's Chromium (docs/screenshots/).
+screenshots: install-dev test-system-deps
+	$(BIN)/python -m tests.web.browser.screenshots docs/screenshots
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench

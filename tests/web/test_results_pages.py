@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from html import unescape
 from typing import Any
 
 import pytest
@@ -52,10 +53,11 @@ async def finished_run(app: FastAPI, db: Database, email: str, spec: dict[str, A
         return FinishedRun(run["id"], assessment["id"], stored.result)
 
 
-def json_block(page: str, block_id: str) -> Any:
-    found = re.search(rf'<script type="application/json" id="{block_id}">(.*?)</script>', page, re.S)
-    assert found is not None, f"no JSON block {block_id}"
-    return json.loads(found.group(1))
+def chart_figures(page: str, chart: str) -> Any:
+    """The figures a chart's canvas carries for dashboard.js (HTML-escaped JSON in data-figures)."""
+    found = re.search(rf'<canvas data-chart="{chart}" data-figures=\'(.*?)\'', page, re.S)
+    assert found is not None, f"no {chart} chart"
+    return json.loads(unescape(found.group(1)))
 
 
 def agent_state(page: str, agent: str) -> str | None:
@@ -93,13 +95,13 @@ async def test_the_dashboard_shows_the_cost_model_recommendations_compliance_and
         first_month = next(s for s in cost_model["scenarios"][0]["series"] if s["provider"] == provider)
         assert first_month["monthly_usd"][0] == pytest.approx(quote["monthly_usd"], abs=0.01)
 
-    bars = json_block(html, "provider-chart-data")
+    bars = chart_figures(html, "provider-bars")
     assert bars["labels"] == [p.upper() for p in quotes]
     totals = [sum(values) for values in zip(*(d["data"] for d in bars["datasets"]), strict=True)]
     assert totals == pytest.approx([q["monthly_usd"] for q in quotes.values()], abs=0.01)
 
     chosen = agents["cloud_engineer"]["output"]["recommended_provider"]
-    lines = json_block(html, "scenario-chart-data")
+    lines = chart_figures(html, "scenario-lines")
     assert lines["provider"] == chosen.upper()
     assert len(lines["datasets"]) == len(cost_model["scenarios"])
     for dataset, scenario in zip(lines["datasets"], cost_model["scenarios"], strict=True):
@@ -258,7 +260,7 @@ async def test_a_section_whose_agent_failed_says_why_and_the_rest_still_shows(
     html = answer.text
     assert "This section is missing: the cloud_engineer agent timed out: no answer within 30 s." in html
     assert 'id="provider-aws"' not in html
-    assert 'id="provider-chart-data"' not in html
-    assert json_block(html, "scenario-chart-data")["datasets"]
+    assert 'data-chart="provider-bars"' not in html
+    assert chart_figures(html, "scenario-lines")["datasets"]
     assert agent_state(html, "cloud_engineer") == "timed_out"
     assert 'id="framework-hipaa"' in html

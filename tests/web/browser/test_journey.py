@@ -59,6 +59,7 @@ def test_sign_up_wizard_live_run_dashboard_and_pdf(
             re.compile(r"^\$[\d,]+\.\d\d")
         )
     expect(page.locator("#recommendations tbody tr").first).to_be_visible()
+    expect(page.locator('canvas[data-chart][data-drawn="true"]')).to_have_count(2)
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Executive report, PDF").click()

@@ -1,6 +1,7 @@
-// The results dashboard's charts. Each <canvas data-chart> names a <script type="application/json"> block
-// with its figures (the tables beside it hold the same numbers). The dashboard usually arrives as an htmx
-// fragment, whose script tags never run, so this file draws on htmx:load and fetches Chart.js on first need.
+// The results dashboard's charts. Each <canvas data-chart> carries its figures as JSON in data-figures (the
+// tables beside it hold the same numbers; htmx drops <script> blocks from a fragment, so not there). The
+// dashboard usually arrives as an htmx fragment, so this file draws on htmx:load and fetches Chart.js on
+// first need.
 (() => {
   const CHART_SRC = "/static/vendor/chart-4.6.1.umd.min.js";
   const COLORS = ["#0b5cad", "#b35900", "#116329", "#6f42c1", "#a40e26"];
@@ -68,11 +69,10 @@
     loadChart()
       .then((Chart) => {
         for (const canvas of canvases) {
-          const source = document.getElementById(canvas.dataset.source);
           const build = KINDS[canvas.dataset.chart];
-          if (!source || !build || canvas.dataset.drawn) continue;
+          if (!canvas.dataset.figures || !build || canvas.dataset.drawn) continue;
           canvas.dataset.drawn = "true";
-          new Chart(canvas, build(JSON.parse(source.textContent)));
+          new Chart(canvas, build(JSON.parse(canvas.dataset.figures)));
         }
       })
       .catch((error) => console.error(error));
