@@ -288,7 +288,7 @@ async def measure_in_flight(
     clients: int,
     unit_s: float,
     llm_max_concurrency: int,
-    timeout_s: float = 900.0,
+    timeout_s: float = 3600.0,
 ) -> InFlightFigures:
     """`runs` analyze posts with max_concurrent_runs = `runs`, then waits until every run has ended, or
     `timeout_s`. The runs are watched through an engine of the benchmark's own: the app's connection

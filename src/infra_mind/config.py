@@ -113,6 +113,12 @@ class Settings(BaseSettings):
         min_length=1,
         description="rendered when a run ends; any other format is rendered on its first download",
     )
+    run_database_wait_s: float = Field(
+        default=600,
+        gt=0,
+        le=86_400,
+        description="how long a run waits for a database connection or SQLite's write lock before it fails",
+    )
     runner_poll_interval_s: float = Field(
         default=1.0, gt=0, le=60, description="how often the runner checks the queue and cancel requests"
     )

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from infra_mind.config import Settings
-from infra_mind.store.db import SQLITE_BUSY_TIMEOUT_MS, Database
+from infra_mind.store.db import REQUEST_WAIT_S, Database
 from infra_mind.store.models import Assessment, User
 from infra_mind.store.repositories import AssessmentRepository, RefreshTokenRepository, UserRepository
 
@@ -20,7 +20,18 @@ async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_pa
         async with db.session() as session:
             assert (await session.execute(text("PRAGMA journal_mode"))).scalar_one() == "wal"
             assert (await session.execute(text("PRAGMA foreign_keys"))).scalar_one() == 1
-            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar_one() == SQLITE_BUSY_TIMEOUT_MS
+            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar_one() == REQUEST_WAIT_S * 1000
+    finally:
+        await db.dispose()
+
+
+async def test_a_runs_engine_waits_longer_for_the_database_than_a_request(tmp_path: Path) -> None:
+    settings = Settings(database_url=sqlite_url(tmp_path / "runs.db"), run_database_wait_s=450)
+    db = Database.for_runs(settings)
+    try:
+        async with db.session() as session:
+            assert (await session.execute(text("PRAGMA busy_timeout"))).scalar_one() == 450_000
+        assert db.engine.pool.timeout() == 450
     finally:
         await db.dispose()
 

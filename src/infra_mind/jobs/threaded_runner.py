@@ -132,7 +132,7 @@ class ThreadedRunner:
 
     async def _open(self, relay: LoopRelay) -> _RunnerParts:
         settings = self._settings
-        database = Database(self._database.url)
+        database = Database.for_runs(settings, self._database.url)
         hub = EventHub(database, poll_interval_s=self._poll_interval_s, relay=relay)
         llm = build_llm(settings)
         pipeline = (

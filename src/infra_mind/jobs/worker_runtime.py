@@ -112,7 +112,7 @@ class WorkerRuntime:
 
     async def _open(self) -> None:
         settings = self._settings
-        database = Database.from_settings(settings)
+        database = Database.for_runs(settings)
         relay = RedisEventRelay(settings.broker_url)
         await relay.start()
         hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s, relay=relay)

@@ -16,30 +16,46 @@ from infra_mind.config import Settings
 
 log = structlog.get_logger(__name__)
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+REQUEST_WAIT_S = 30.0
+"""How long a request waits for a pooled connection or SQLite's write lock before it fails."""
 
 
 def is_sqlite(database_url: str) -> bool:
     return make_url(database_url).get_backend_name() == "sqlite"
 
 
-def create_engine(database_url: str, *, echo: bool = False) -> AsyncEngine:
-    """SQLite connections get WAL, foreign keys and a busy timeout; PostgreSQL goes through asyncpg."""
-    engine = create_async_engine(database_url, echo=echo)
+def create_engine(database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S) -> AsyncEngine:
+    """SQLite connections get WAL, foreign keys and a busy timeout; PostgreSQL goes through asyncpg.
+    `wait_s` bounds both the wait for a pooled connection and, on SQLite, for the write lock."""
+    url = make_url(database_url)
+    in_memory = is_sqlite(database_url) and url.database in (None, "", ":memory:")
+    engine = create_async_engine(database_url, echo=echo, **({} if in_memory else {"pool_timeout": wait_s}))
     if is_sqlite(database_url):
-        event.listen(engine.sync_engine, "connect", _configure_sqlite)
+        busy_timeout_ms = int(wait_s * 1000)
+
+        def configure(dbapi_connection: Any, _record: Any) -> None:
+            _configure_sqlite(dbapi_connection, busy_timeout_ms)
+
+        event.listen(engine.sync_engine, "connect", configure)
     return engine
 
 
 class Database:
-    def __init__(self, database_url: str, *, echo: bool = False) -> None:
+    def __init__(self, database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S) -> None:
+        """`wait_s`: a request's default; the runners use the longer `run_database_wait_s`, because a
+        run that waits its turn under load is better than a run failed for it."""
         self.url = database_url
-        self.engine = create_engine(database_url, echo=echo)
+        self.engine = create_engine(database_url, echo=echo, wait_s=wait_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         return cls(settings.database_url)
+
+    @classmethod
+    def for_runs(cls, settings: Settings, database_url: str | None = None) -> Database:
+        """The engine a runner's runs use: they wait up to `run_database_wait_s` for the database."""
+        return cls(database_url or settings.database_url, wait_s=settings.run_database_wait_s)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -67,12 +83,12 @@ class Database:
         log.debug("store.disposed", dialect=self.engine.dialect.name)
 
 
-def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
