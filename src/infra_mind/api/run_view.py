@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.api.assessment_schemas import RunAccepted, RunLinks, RunOut
+from infra_mind.domain.events import Event
 from infra_mind.domain.run_progress import FINISHED_AGENT_STATES, AgentProgress, AgentState, fold_progress
 from infra_mind.jobs.events import event_from_row
 from infra_mind.store.models import Run
@@ -38,7 +39,8 @@ def run_accepted(run: Run) -> RunAccepted:
     )
 
 
-async def run_view(session: AsyncSession, run: Run, agent_names: tuple[str, ...]) -> RunOut:
+async def stored_events(session: AsyncSession, run: Run) -> list[Event]:
+    """Every stored event of the run, in order, read a page at a time."""
     events = EventRepository(session)
     rows = []
     after = 0
@@ -46,9 +48,12 @@ async def run_view(session: AsyncSession, run: Run, agent_names: tuple[str, ...]
         page = await events.since(run.owner_id, run.id, after, limit=EVENT_PAGE)
         rows += page
         if len(page) < EVENT_PAGE:
-            break
+            return [event_from_row(row) for row in rows]
         after = page[-1].seq
-    progress = fold_progress((event_from_row(r) for r in rows), agent_names)
+
+
+async def run_view(session: AsyncSession, run: Run, agent_names: tuple[str, ...]) -> RunOut:
+    progress = fold_progress(await stored_events(session, run), agent_names)
     agents = progress.agents
     finished = run.status in TERMINAL_STATES
     if finished:

@@ -10,7 +10,7 @@ import time
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from infra_mind.api.dependencies import AppServices, Principal, Work
 from infra_mind.api.routers.reports import ReportFormat, ReportKind, download_report
@@ -44,6 +44,21 @@ REPORT_FORMATS = ("html", "pdf", "md", "json")
 ACTIVE = {state.value for state in ACTIVE_RUN_STATES}
 
 
+def recommendation_filters(
+    services: AppServices,
+    pillar: FilterValue = None,
+    priority: FilterValue = None,
+    agent: FilterValue = None,
+    page: PageNumber = 1,
+) -> RecommendationFilters:
+    return RecommendationFilters.parse(
+        pillar=pillar, priority=priority, agent=agent, page=page, agents=services.agent_names
+    )
+
+
+Filters = Annotated[RecommendationFilters, Depends(recommendation_filters)]
+
+
 @router.get("/runs/{run_id}/dashboard")
 async def dashboard(
     run_id: str,
@@ -52,17 +67,13 @@ async def dashboard(
     services: AppServices,
     work: Work,
     principal: CurrentWebPrincipal,
-    pillar: FilterValue = None,
-    priority: FilterValue = None,
-    agent: FilterValue = None,
-    page: PageNumber = 1,
+    filters: Filters,
 ) -> Response:
     """The results of the run, as a fragment for the run page (htmx) or as a page of its own."""
     started = time.perf_counter()
     owner = principal.user.id
     owned = await owned_run_brief(work.session, owner, run_id)
     run, assessment = owned.run, owned.assessment
-    filters = _filters(services.agent_names, pillar, priority, agent, page)
     context: dict[str, Any] = {"run": run, "assessment": assessment}
     if run.status in ACTIVE:
         return render_piece(request, pages, principal, "pending", "Results", context)
@@ -99,14 +110,10 @@ async def recommendations(
     services: AppServices,
     work: Work,
     principal: CurrentWebPrincipal,
-    pillar: FilterValue = None,
-    priority: FilterValue = None,
-    agent: FilterValue = None,
-    page: PageNumber = 1,
+    filters: Filters,
 ) -> Response:
     """The filtered table: swapped into the dashboard by htmx, or a page of its own for a shared link."""
     owned = await owned_run_brief(work.session, principal.user.id, run_id)
-    filters = _filters(services.agent_names, pillar, priority, agent, page)
     context = {
         "run": owned.run,
         "assessment": owned.assessment,
@@ -152,14 +159,6 @@ async def download(
     )
     log.info("web.report_downloaded", run_id=run_id, kind=kind, format=format)
     return response
-
-
-def _filters(
-    agents: tuple[str, ...], pillar: str | None, priority: str | None, agent: str | None, page: int
-) -> RecommendationFilters:
-    return RecommendationFilters.parse(
-        pillar=pillar, priority=priority, agent=agent, page=page, agents=agents
-    )
 
 
 def _table_context(run_id: str, filters: RecommendationFilters, agents: tuple[str, ...]) -> dict[str, Any]:

@@ -8,20 +8,16 @@ from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Header, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from infra_mind.api.dependencies import AppServices, Principal, Work
 from infra_mind.api.routers.assessments import owned_assessment
 from infra_mind.api.routers.runs import SSE_PING_S, SSE_RETRY_MS, cancel_run, owned_run, rerun_failed
-from infra_mind.api.run_view import run_view
+from infra_mind.api.run_view import run_view, stored_events
 from infra_mind.api.services import Services
-from infra_mind.domain.events import Event
 from infra_mind.engine.events import TERMINAL
 from infra_mind.errors import FieldError, InvalidInput, NotFound
-from infra_mind.jobs.events import event_from_row
 from infra_mind.store.models import Run
-from infra_mind.store.repositories import EventRepository
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 from infra_mind.web.dependencies import AppPages
 from infra_mind.web.pages import redirect
@@ -32,7 +28,6 @@ from infra_mind.web.session import CurrentWebPrincipal, WebPrincipal
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger(__name__)
 
-EVENT_PAGE = 1000
 LastEventId = Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)]
 After = Annotated[int | None, Query(ge=0, description="the last event the page already shows")]
 
@@ -115,18 +110,6 @@ async def rerun(
     accepted = await rerun_failed(run_id, _as_api_caller(principal), work, services, Response())
     log.info("web.run_rerun_started", run_id=accepted.id, rerun_of=run_id)
     return redirect(request, f"/runs/{accepted.id}")
-
-
-async def stored_events(session: AsyncSession, run: Run) -> list[Event]:
-    events = EventRepository(session)
-    rows = []
-    after = 0
-    while True:
-        page = await events.since(run.owner_id, run.id, after, limit=EVENT_PAGE)
-        rows += page
-        if len(page) < EVENT_PAGE:
-            return [event_from_row(row) for row in rows]
-        after = page[-1].seq
 
 
 def resume_point(last_event_id: str | None, after: int | None) -> int:
