@@ -44,6 +44,7 @@ from bench.fanout_llm import AGENT_HEADER, SEED_PROFILE
 from bench.mockllm.server import bind
 from infra_mind.api.app import create_app
 from infra_mind.config import Settings
+from infra_mind.jobs.interpreter import favour_requests_over_runs
 from infra_mind.jobs.threaded_runner import ThreadedRunner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.observability.heap import freeze_startup_heap
@@ -447,6 +448,7 @@ async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, FastAPI]]:
         uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="on")
     )
     serving = asyncio.create_task(server.serve(sockets=[sock]))
+    switch_interval = sys.getswitchinterval()
     try:
         while not server.started:
             if serving.done():
@@ -455,11 +457,14 @@ async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, FastAPI]]:
             await asyncio.sleep(0.01)
         # As `infra-mind serve` does once it has built the app.
         freeze_startup_heap()
+        if isinstance(app.state.services.runner, ThreadedRunner):
+            favour_requests_over_runs()
         yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True
         await serving
         gc.unfreeze()
+        sys.setswitchinterval(switch_interval)
 
 
 def _runner(app: FastAPI) -> ThreadedRunner:

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.config import load_settings
+from infra_mind.config import RunnerKind, load_settings
 from infra_mind.errors import ConfigurationError, DatabaseUnavailable
 from infra_mind.logs import configure_logging
 
@@ -30,6 +30,7 @@ def serve(
     import uvicorn
 
     from infra_mind.api.app import create_app
+    from infra_mind.jobs.interpreter import favour_requests_over_runs
     from infra_mind.observability.heap import freeze_startup_heap
     from infra_mind.store.migrate import upgrade_to_head
 
@@ -47,5 +48,7 @@ def serve(
         console.print(Text.assemble(("database unavailable", "red"), f": {exc.message}"))
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
     freeze_startup_heap()
+    if settings.runner is RunnerKind.INPROCESS:
+        favour_requests_over_runs()
     # uvicorn's own loggers stay quiet below the level chosen for ours; requests are logged by the app
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)
