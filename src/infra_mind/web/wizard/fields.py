@@ -58,6 +58,8 @@ _HINTS = {
 
 _OPTION_WORDS = {"uk": "UK", "apac": "APAC", "aws": "AWS", "gcp": "GCP", "llm": "LLM", "nlp": "NLP"}
 _OPTION_WORDS |= {"mfa": "MFA", "sso": "SSO", "rbac": "RBAC", "dlp": "DLP", "ddos": "DDoS", "api": "API"}
+_OPTION_WORDS |= {"ai": "AI", "ml": "ML", "eu": "EU", "us": "US", "gpu": "GPU", "cpu": "CPU", "etl": "ETL"}
+_OPTION_WORDS |= {"america": "America", "east": "East"}
 _OPTION_WORDS |= {f.value: f.value.upper().replace("_", " ") for f in Framework} | {"soc2": "SOC 2"}
 _OPTION_WORDS |= {
     "iso_27001": "ISO 27001",
@@ -68,7 +70,8 @@ _OPTION_WORDS |= {
 
 
 def option_label(value: str) -> str:
-    """An enum value as people read it: `north_america` → "North america", `pci_dss` → "PCI DSS"."""
+    """An enum value as people read it: `north_america` → "North America", `pci_dss` → "PCI DSS",
+    `ai_adoption` → "AI adoption"."""
     if value in _OPTION_WORDS:
         return _OPTION_WORDS[value]
     text = " ".join(_OPTION_WORDS.get(word, word) for word in value.split("_"))
