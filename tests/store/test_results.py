@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import InvalidRequestError
 
 from infra_mind.store.db import Database
 from infra_mind.store.models import Run
@@ -52,6 +53,46 @@ async def test_agent_results_are_replaced_per_agent_and_private(db: Database) ->
             ("cto", "completed", {"a": 1}),
         ]
         assert await results.agent_results(stranger, run.id) == []
+
+
+async def test_agent_outcomes_carry_each_agents_error_message_and_stay_private(db: Database) -> None:
+    owner, run = await _run(db)
+    stranger = (await add_user(db, "ben@example.org")).id
+    async with db.session() as session:
+        results = ResultRepository(session)
+        await results.save_agent_result(
+            run.id, "cto", status="completed", attempts=1, duration_s=2.5, data={"findings": ["x" * 1000]}
+        )
+        await results.save_agent_result(
+            run.id,
+            "security",
+            status="failed",
+            attempts=3,
+            duration_s=None,
+            data={"error": {"kind": "timeout", "message": "no answer in 30 s"}},
+        )
+    async with db.session() as session:
+        results = ResultRepository(session)
+        assert await results.agent_outcomes(owner, run.id) == [
+            ("cto", "completed", 1, 2.5, None),
+            ("security", "failed", 3, None, "no answer in 30 s"),
+        ]
+        assert await results.agent_outcomes(stranger, run.id) == []
+
+
+async def test_a_runs_result_is_read_on_its_own_not_with_the_run(db: Database) -> None:
+    owner, run = await _run(db)
+    async with db.session() as session:
+        stored = await RunRepository(session).load(run.id)
+        assert stored is not None
+        stored.result = {"summary": "s" * 10_000}
+    async with db.session() as session:
+        runs = RunRepository(session)
+        fetched = await runs.get(owner, run.id)
+        assert fetched is not None
+        with pytest.raises(InvalidRequestError):
+            _ = fetched.result
+        assert await runs.result(run.id) == {"summary": "s" * 10_000}
 
 
 async def test_completed_agent_results_are_only_the_completed_ones_of_that_run(db: Database) -> None:

@@ -23,7 +23,9 @@ from infra_mind.store.repositories import ApiKeyRepository, UserRepository
 TOKEN_URL = "/api/v1/auth/token"
 
 
-def get_services(request: Request) -> Services:
+# Dependencies are `async def` even when they do no I/O: FastAPI runs a plain `def` one on a worker
+# thread, a hand-off that costs more than the function and, under load, waits for the interpreter lock.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -31,15 +33,15 @@ def get_services(request: Request) -> Services:
 AppServices = Annotated[Services, Depends(get_services)]
 
 
-def get_settings(services: AppServices) -> Settings:
+async def get_settings(services: AppServices) -> Settings:
     return services.settings
 
 
-def get_metrics(services: AppServices) -> Metrics:
+async def get_metrics(services: AppServices) -> Metrics:
     return services.metrics
 
 
-def get_database(services: AppServices) -> Database:
+async def get_database(services: AppServices) -> Database:
     return services.database
 
 
@@ -163,7 +165,7 @@ def require_scopes(*needed: Scope) -> Callable[[Principal], Coroutine[Any, Any, 
     return checked
 
 
-def client_ip(request: Request) -> str:
+async def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -16,7 +16,7 @@ from infra_mind.errors import Conflict, NotFound
 from infra_mind.jobs.outcome import MEDIA_TYPES
 from infra_mind.reports.render import RenderedReport, make_environment, render_reports
 from infra_mind.store.models import Assessment, Report, Run
-from infra_mind.store.repositories import ResultRepository
+from infra_mind.store.repositories import ResultRepository, RunRepository
 
 log = structlog.get_logger(__name__)
 
@@ -28,7 +28,8 @@ async def report_for(
     stored = await results.report(run.owner_id, run.id, kind=kind, format=format)
     if stored is not None:
         return stored
-    if run.result is None:
+    result = await RunRepository(session).result(run.id)
+    if result is None:
         raise NotFound(f"run {run.id} is {run.status} and has no reports yet")
     assessment = await session.get(Assessment, run.assessment_id)
     if assessment is None:
@@ -38,7 +39,7 @@ async def report_for(
             f"the {format} reports of run {run.id} were not rendered, and the assessment has changed "
             "since, so they cannot be rendered now; analyze it again"
         )
-    rendered = await asyncio.to_thread(_render, run.result, assessment.input, format, services)
+    rendered = await asyncio.to_thread(_render, result, assessment.input, format, services)
     saved: Report | None = None
     for report in rendered:
         row = await results.save_report(

@@ -76,7 +76,8 @@ async def _with_stored_results(
     session: AsyncSession, run: Run, agents: list[AgentProgress]
 ) -> list[AgentProgress]:
     """A finished run's stored results are the record; an agent that never finished was cancelled."""
-    stored = {row.agent: row for row in await ResultRepository(session).agent_results(run.owner_id, run.id)}
+    outcomes = await ResultRepository(session).agent_outcomes(run.owner_id, run.id)
+    stored = {outcome.agent: outcome for outcome in outcomes}
     shown = []
     for folded in agents:
         row = stored.get(folded.name)
@@ -87,7 +88,7 @@ async def _with_stored_results(
                     "state": AgentState(row.status),
                     "attempts": row.attempts,
                     "duration_s": row.duration_s,
-                    "error": (row.data.get("error") or {}).get("message"),
+                    "error": row.error,
                 }
             )
         elif folded.state not in FINISHED_AGENT_STATES:

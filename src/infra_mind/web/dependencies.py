@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from infra_mind.web.pages import Pages
 
 
-def get_pages(request: Request) -> Pages:
+async def get_pages(request: Request) -> Pages:
     pages: Pages = request.app.state.pages
     return pages
 

@@ -127,7 +127,7 @@ async def rerun_failed(
             f"the assessment changed since run {source.id} (version {source.assessment_version}, now "
             f"{assessment.version}); analyze it again instead"
         )
-    stored = await ResultRepository(work.session).agent_results(principal.user.id, source.id)
+    stored = await ResultRepository(work.session).agent_outcomes(principal.user.id, source.id)
     completed = {row.agent for row in stored if row.status == AgentStatus.COMPLETED.value}
     again = [name for name in services.agent_names if name not in completed]
     if not again:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,14 @@ from infra_mind.store.repositories.paging import Page, paginate
 from infra_mind.store.types import utc_now
 
 T = TypeVar("T")
+
+
+class AgentOutcome(NamedTuple):
+    agent: str
+    status: str
+    attempts: int
+    duration_s: float | None
+    error: str | None
 
 
 class ResultRepository:
@@ -48,6 +56,23 @@ class ResultRepository:
     async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
         query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
         return list((await self.session.scalars(query.order_by(AgentResultRow.agent))).all())
+
+    async def agent_outcomes(self, owner_id: str, run_id: str) -> list[AgentOutcome]:
+        """Each agent's status and error message, leaving its data (up to megabytes) in the database."""
+        query = self._owned(
+            select(
+                AgentResultRow.agent,
+                AgentResultRow.status,
+                AgentResultRow.attempts,
+                AgentResultRow.duration_s,
+                AgentResultRow.data[("error", "message")].as_string(),
+            ),
+            AgentResultRow.run_id,
+            owner_id,
+            run_id,
+        )
+        rows = await self.session.execute(query.order_by(AgentResultRow.agent))
+        return [AgentOutcome(*row) for row in rows]
 
     async def completed_agent_results(self, run_id: str) -> dict[str, dict[str, Any]]:
         """The stored data of the run's completed agents, by agent; for the runner, so no owner check."""

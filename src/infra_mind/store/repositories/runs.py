@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from infra_mind.errors import Conflict, RunAlreadyActive
 from infra_mind.store.models import ACTIVE_RUN_STATES, Assessment, Run, RunState
@@ -72,7 +73,15 @@ class RunRepository:
         raise RunAlreadyActive(assessment.id, active.id if active else None)
 
     async def get(self, owner_id: str, run_id: str) -> Run | None:
-        return await self.session.scalar(select(Run).where(Run.id == run_id, Run.owner_id == owner_id))
+        """Without `runs.result` (megabytes once the run finished): `result` reads it when needed."""
+        return await self.session.scalar(
+            select(Run)
+            .where(Run.id == run_id, Run.owner_id == owner_id)
+            .options(defer(Run.result, raiseload=True))
+        )
+
+    async def result(self, run_id: str) -> dict[str, Any] | None:
+        return await self.session.scalar(select(Run.result).where(Run.id == run_id))
 
     async def load(self, run_id: str) -> Run | None:
         """For the runner, which acts for every owner; API code uses `get`."""

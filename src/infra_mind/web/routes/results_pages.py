@@ -44,7 +44,7 @@ REPORT_FORMATS = ("html", "pdf", "md", "json")
 ACTIVE = {state.value for state in ACTIVE_RUN_STATES}
 
 
-def recommendation_filters(
+async def recommendation_filters(
     services: AppServices,
     pillar: FilterValue = None,
     priority: FilterValue = None,
