@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-de
 # Debian's Chromium through Playwright (never `playwright install`).
 TEST_SYSTEM_PACKAGES := prometheus chromium
 
-.PHONY: install install-dev install-realmodel system-deps test-system-deps run serve test lint bench screenshots clean
+.PHONY: install install-dev install-realmodel system-deps test-system-deps run serve test lint bench bench-peer-env reliability security screenshots clean
 
 # WeasyPrint renders PDFs through Pango; Debian-based machines get it from apt (needs root).
 system-deps:
@@ -62,8 +62,21 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Every section in one invocation: tables on the terminal, figures in bench/results/latest.json
+# (docs/PERFORMANCE.md). The LangGraph peer runs from its own venv, built on demand.
 bench: install-dev
 	$(BIN)/python -m bench
 
+# The LangGraph peer of `make bench`, in its own venv from the pinned bench/peer-requirements.txt.
+bench-peer-env: install-dev
+	$(BIN)/python -m bench.peer_langgraph.venv
+
+# The reliability and security suites alone (docs/RELIABILITY.md); `make test` runs them too, at CI sizes.
+reliability: install-dev
+	$(BIN)/pytest -q -m reliability
+
+security: install-dev
+	$(BIN)/pytest -q -m security
+
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-bench-peer $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,5 +1,6 @@
 """`python -m bench`: fan-out efficiency (simulated I/O, and real HTTP LLM calls to the mock server), offline
-assessment latency, report rendering and knowledge-base load time, printed and saved as JSON."""
+assessment latency, report rendering and knowledge-base load time, the LangGraph peer, offline throughput and
+cost growth curves, printed and saved as JSON."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import api, api_scale_out, catalog, fanout, fanout_llm, offline, reports, scaleout
+from bench import peer_throughput_growth as more
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.input_rules import load_input_file
 from infra_mind.engine.validation import build_context
@@ -35,6 +37,7 @@ TARGET_OFFLINE_MS = 500.0
 TARGET_PDF_MS = 3000.0
 TARGET_CATALOG_MS = 200.0
 TARGET_LLM_EFFICIENCY = 0.95
+ONLY_MORE = ("peer", "throughput", "growth")
 
 
 def main() -> int:
@@ -53,7 +56,7 @@ def main() -> int:
     parser.add_argument(
         "--llm-fault-runs", type=int, default=20, help="LLM fan-out: runs at a 30%% fault rate, at --unit"
     )
-    parser.add_argument("--only", choices=["api", "scaleout"], help="run only this section")
+    parser.add_argument("--only", choices=["api", "scaleout", *ONLY_MORE], help="run only this section")
     parser.add_argument(
         "--skip-api", action="store_true", help="skip the API section (analyze latency, runs in flight)"
     )
@@ -69,9 +72,12 @@ def main() -> int:
         default=6.0,
         help="scale-out: LLM seconds per latency unit (default 6.0)",
     )
+    more.add_arguments(parser)
     args = parser.parse_args()
 
     configure_logging("WARNING")
+    if args.only in ONLY_MORE:
+        return _more_only(args)
     if args.only == "api":
         return _api_only(args)
     if args.only == "scaleout":
@@ -151,18 +157,16 @@ def main() -> int:
     if scale is not None:
         _print_scaleout(console, scale)
         checks.update(_scaleout_checks(scale))
+    peer = None if args.skip_peer else more.peer(console, args, ctx)
+    rate = None if args.skip_throughput else more.offline_throughput(console, args, EXAMPLES)
+    growth = None if args.skip_growth else more.cost_growth(console, args, EXAMPLES, knowledge)
     for name, ok in checks.items():
         console.print(f"{'PASS' if ok else 'MISS'}  {name}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(
             {
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "machine": {
-                    "python": sys.version.split()[0],
-                    "platform": platform.platform(),
-                    "cpus": os.cpu_count(),
-                },
+                **_when_and_where(),
                 "fan_out": fanout.as_json(fan),
                 "fan_out_llm": fanout_llm.as_json(fan_llm) if fan_llm is not None else None,
                 "offline": [r.__dict__ for r in runs],
@@ -171,6 +175,9 @@ def main() -> int:
                 "catalog": loading.__dict__,
                 "api": api.as_json(api_figures) if api_figures is not None else None,
                 "scale_out": scaleout.as_json(scale) if scale is not None else None,
+                "peer_langgraph": peer,
+                "throughput": rate,
+                "growth": growth,
                 "checks": checks,
             },
             indent=2,
@@ -179,6 +186,36 @@ def main() -> int:
     )
     console.print(f"wrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
     return 1 if args.check and not all(checks.values()) else 0
+
+
+def _when_and_where() -> dict[str, Any]:
+    return {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+        },
+    }
+
+
+def _more_only(args: argparse.Namespace) -> int:
+    console = Console()
+    knowledge = Knowledge.load()
+    figures: dict[str, Any] | list[Any]
+    if args.only == "peer":
+        ctx = build_context(load_input_file(EXAMPLES[0]), knowledge)
+        key, figures = "peer_langgraph", more.peer(console, args, ctx)
+    elif args.only == "throughput":
+        key, figures = "throughput", more.offline_throughput(console, args, EXAMPLES)
+    else:
+        key, figures = "growth", more.cost_growth(console, args, EXAMPLES, knowledge)
+    out = args.out.with_name(f"{args.out.stem}-{args.only}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({**_when_and_where(), key: figures}, indent=2) + "\n")
+    console.print(f"wrote {out}")
+    return 0
 
 
 def _measure_llm(ctx: AssessmentContext, args: argparse.Namespace) -> fanout_llm.LlmFanOutFigures:

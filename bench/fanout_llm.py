@@ -242,7 +242,7 @@ def _client(
     return build_llm(settings, http_client=http)
 
 
-async def _fan_out(
+async def fan_out(
     ctx: AssessmentContext, llm: LlmClient, names: list[str], agent_timeout_s: float, mode: Mode
 ) -> tuple[FanOutResult, tuple[CallRecord, ...]]:
     run_llm = llm.for_run()
@@ -295,11 +295,11 @@ async def measure_speedup(
     with MockLlm(profile) as mock:
         async with httpx2.AsyncClient() as http:
             llm = _client(mock, http, agents=len(names), timeout_s=timeout_s, retries=0)
-            await _fan_out(ctx, llm, names, agent_timeout_s, Mode.PARALLEL)
+            await fan_out(ctx, llm, names, agent_timeout_s, Mode.PARALLEL)
             mock.reset()
             for _ in range(repeats):
                 for mode, measured in walls.items():
-                    fan, records = await _fan_out(ctx, llm, names, agent_timeout_s, mode)
+                    fan, records = await fan_out(ctx, llm, names, agent_timeout_s, mode)
                     measured.append(fan.wall_s)
                     degraded += len(_degraded(records))
             peak = mock.stats().peak_in_flight
@@ -356,7 +356,7 @@ async def _fault_run(
     ctx: AssessmentContext, llm: LlmClient, mock: MockLlm, names: list[str], agent_timeout_s: float
 ) -> FaultRun:
     before = mock.stats()
-    fan, records = await _fan_out(ctx, llm, names, agent_timeout_s, Mode.PARALLEL)
+    fan, records = await fan_out(ctx, llm, names, agent_timeout_s, Mode.PARALLEL)
     after = mock.stats()
     settings = load_settings()
     quorum = QuorumPolicy(settings.quorum, frozenset(settings.required_agents))
