@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from infra_mind.agents.registry import build_agents
 from infra_mind.api.errors import install_error_handlers
 from infra_mind.api.middleware import install_middleware
+from infra_mind.api.nul_guard import refuse_nul
 from infra_mind.api.openapi import install_openapi
 from infra_mind.api.routers import api_keys, assessments, auth, chat, health, reports, runs
 from infra_mind.api.services import Services
@@ -91,7 +92,7 @@ def create_app(
                 await services.database.dispose()
             log.info("api.stopped")
 
-    app = FastAPI(title="Infra Mind", version="1", lifespan=lifespan)
+    app = FastAPI(title="Infra Mind", version="1", lifespan=lifespan, dependencies=[Depends(refuse_nul)])
     app.state.services = services
     install_error_handlers(app)
     install_middleware(app, services)

@@ -229,11 +229,18 @@ async def owned_assessment(
 
 
 async def _validated_input(request: Request, services: AppServices) -> dict[str, Any]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise InputUnreadable(f"send the assessment input as application/json, not {media_type or 'no type'}")
     body = await request.body()
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputUnreadable(f"the body must be the assessment input as JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InputUnreadable(
+            "the body must be the assessment input as JSON: it is nested too deeply"
+        ) from exc
     if not isinstance(data, dict):
         raise InputUnreadable("the body must be a JSON object: the assessment input (company, goals, …)")
     return parse_input(data, regions=services.regions).model_dump(mode="json")

@@ -12,6 +12,9 @@ import yaml
 from infra_mind.errors import InputUnreadable
 
 MAX_IMPORT_BYTES = 256 * 1024
+# libyaml when the PyYAML build has it: linear time and a nesting limit, where the pure-Python scanner
+# takes seconds on a few thousand nested brackets.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def to_yaml(data: Mapping[str, Any]) -> str:
@@ -25,11 +28,18 @@ def from_yaml(content: bytes) -> dict[str, Any]:
     if not content.strip():
         raise InputUnreadable("the file is empty")
     try:
-        data = yaml.safe_load(content.decode("utf-8"))
+        text = content.decode("utf-8")
+        # An alias repeats its anchor's value: nine nested aliases of nine make a 300-byte file expand
+        # to hundreds of millions of values when the data is copied out of YAML's shared references.
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_SAFE_LOADER)):
+            raise InputUnreadable("anchors and aliases (&name, *name) are not accepted: write each value out")
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except UnicodeDecodeError as exc:
         raise InputUnreadable("the file is not UTF-8 text") from exc
     except yaml.YAMLError as exc:
         raise InputUnreadable(f"not valid YAML: {exc}") from exc
+    except RecursionError as exc:
+        raise InputUnreadable("the file is nested too deeply to be an assessment input") from exc
     if not isinstance(data, Mapping):
         raise InputUnreadable("the file must hold a mapping of sections (company, goals, workloads, …)")
     try:
