@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 
 from infra_mind.reports.charts import Charts
+from infra_mind.reports.markdown_text import MarkdownSource
 
 TITLES = {
     "executive": "executive summary",
@@ -26,9 +27,9 @@ _FIGURE = re.compile(r"<p>\[\[figure:(\w+)\]\]</p>\n?")
 _TASK = re.compile(r"<li>\[ \] ")
 
 
-def figure_marker(name: str) -> str:
+def figure_marker(name: str) -> MarkdownSource:
     """What a template writes where a chart goes; replaced by the chart (or nothing) in the HTML."""
-    return f"[[figure:{name}]]"
+    return MarkdownSource(f"[[figure:{name}]]")
 
 
 def markdown_renderer() -> MarkdownIt:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from infra_mind.domain.agent_result import AgentNarrative, NarrativeSource
 from infra_mind.domain.assessment import AssessmentResult
+from infra_mind.reports.markdown_text import MarkdownSource
 
 _MARKUP = re.compile(r"([\\`\[\]<>|!&])")
 _LIST_START = re.compile(r"^(\s*)(?:([-+=#*_])|(\d+)([.)])(?=\s|$))", re.MULTILINE)
@@ -37,12 +38,12 @@ def _view(agent: str, narrative: AgentNarrative) -> NarrativeView:
         agent=agent,
         label=label,
         paragraphs=[
-            [markdown_text(line) for line in p.splitlines() if line.strip()]
+            [MarkdownSource(markdown_text(line)) for line in p.splitlines() if line.strip()]
             for p in narrative.text.split("\n\n")
             if p.strip()
         ],
-        insights=[markdown_text(i) for i in narrative.insights],
-        degraded=markdown_text(narrative.degraded) if narrative.degraded else None,
+        insights=[MarkdownSource(markdown_text(i)) for i in narrative.insights],
+        degraded=MarkdownSource(markdown_text(narrative.degraded)) if narrative.degraded else None,
         dropped=len(narrative.dropped),
     )
 

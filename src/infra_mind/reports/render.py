@@ -23,6 +23,7 @@ from infra_mind.reports.backlog import OWNER_RULE, backlog_csv
 from infra_mind.reports.charts import Charts
 from infra_mind.reports.data import report_json
 from infra_mind.reports.html import TITLES, figure_marker, html_page, markdown_renderer
+from infra_mind.reports.markdown_text import MarkdownSource, escape_expression, table_cell
 from infra_mind.reports.pdf import render_pdfs
 from infra_mind.reports.view import ReportView
 
@@ -60,11 +61,13 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=escape_expression,
     )
     env.filters["usd"] = _usd
     env.filters["cost"] = _cost
     env.filters["pct"] = lambda v: f"{v:.1f} %"
-    env.filters["cell"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
+    env.filters["cell"] = table_cell
+    env.filters["markdown"] = MarkdownSource
     env.globals["owner_rule"] = OWNER_RULE
     env.globals["figure"] = figure_marker
     env.globals["strategy_names"] = STRATEGIES

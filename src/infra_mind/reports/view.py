@@ -35,6 +35,7 @@ from infra_mind.reports.agent_sections import (
     typed_output,
 )
 from infra_mind.reports.backlog import BacklogItem, backlog
+from infra_mind.reports.markdown_text import MarkdownSource, escaped
 from infra_mind.reports.narratives import NarrativeView, narratives
 from infra_mind.reports.optional_outputs import (
     CostFan,
@@ -237,12 +238,12 @@ class ReportView:
         found = self.result.agents.get(agent)
         return found is not None and found.ok
 
-    def missing_note(self, agent: str) -> str:
+    def missing_note(self, agent: str) -> MarkdownSource:
         reason = self.missing.get(agent)
         if reason is None:
             ran = agent in self.result.agents
             reason = "returned no output this report can read" if ran else "was not part of this run"
-        return f"_This section is missing: the `{agent}` agent {reason}._"
+        return MarkdownSource(f"_This section is missing: the `{escaped(agent)}` agent {escaped(reason)}._")
 
 
 def _output(result: AssessmentResult, agent: str, kind: type[OutputT]) -> OutputT | None:
