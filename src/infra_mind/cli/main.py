@@ -80,7 +80,7 @@ def assess(
     try:
         written = write_outputs(outcome, out, include_reports=True)
     except OSError as exc:
-        console.print(f"[red]error:[/red] cannot write to {out}: {exc.strerror or exc}")
+        console.print(f"[red]error:[/red] cannot write to {out}: {exc.strerror or exc}", soft_wrap=True)
         raise typer.Exit(EXIT_ERROR) from exc
     result = outcome.result
     metrics = result.execution_metrics

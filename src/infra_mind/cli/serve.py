@@ -34,7 +34,7 @@ def serve(
     from infra_mind.observability.heap import freeze_startup_heap
     from infra_mind.store.migrate import upgrade_to_head
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one line per error, for log collectors
     try:
         settings = load_settings()
         configure_logging(settings.log_level, json=settings.log_json)

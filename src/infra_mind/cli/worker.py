@@ -40,7 +40,7 @@ def worker(
     from infra_mind.observability.metrics import Metrics
     from infra_mind.store.migrate import upgrade_to_head
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # one line per error, for log collectors
     settings = settings_or_exit(console)
     try:
         app = build_celery(settings)
