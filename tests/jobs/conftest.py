@@ -120,8 +120,9 @@ async def make_runner(db: Database) -> AsyncIterator[Callable[..., InProcessRunn
 
 
 async def load_run(db: Database, run_id: str) -> Run:
+    """The whole row, `result` included (the runner's `RunRepository.load` leaves it out)."""
     async with db.session() as session:
-        run = await RunRepository(session).load(run_id)
+        run = await session.get(Run, run_id)
         assert run is not None
         return run
 

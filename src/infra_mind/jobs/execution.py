@@ -14,6 +14,7 @@ from typing import Protocol
 
 import structlog
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import RunStatus
@@ -24,7 +25,7 @@ from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.errors import InfraMindError, NotFound
 from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.outcome import final_event, save_outcome
+from infra_mind.jobs.outcome import final_event, finish_run, save_reports, save_results
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.stopping import uninterrupted
 from infra_mind.observability.metrics import Metrics
@@ -112,6 +113,18 @@ class RunExecutor:
             self._cancels.forget(run_id)
             self._hub.take_terminal(run_id)
 
+    async def _store_reports(self, run_id: str, outcome: RunOutcome) -> str | None:
+        """Reports that cannot be stored do not fail the run: its data is stored, and a download renders
+        them again; the run's error says what happened."""
+        try:
+            async with self._database.session() as session:
+                await save_reports(session, run_id, outcome)
+        except (SQLAlchemyError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            log.error("jobs.reports_not_stored", error=reason)
+            return f"the reports were not stored ({reason}); each is rendered again when downloaded"
+        return None
+
     async def fail(self, run_id: str, mode: str, exc: BaseException | str) -> None:
         """The run ends `failed` with the reason, never left running (a no-op once it has ended)."""
         error = exc if isinstance(exc, str) else exc.message if isinstance(exc, InfraMindError) else repr(exc)
@@ -168,7 +181,10 @@ class RunExecutor:
     async def _store(self, run_id: str, outcome: RunOutcome) -> None:
         status = outcome.result.status
         async with self._database.session() as session:
-            await save_outcome(session, run_id, outcome)
+            await save_results(session, run_id, outcome)
+        reports_error = await self._store_reports(run_id, outcome)
+        async with self._database.session() as session:
+            await finish_run(session, run_id, outcome.result, reports_error=reports_error)
             held = self._hub.take_terminal(run_id) or final_event(run_id, status)
             announced = await self._hub.append(session, held)
             # Counted before the commit: once it lands, a watcher may stop the runner at any moment.

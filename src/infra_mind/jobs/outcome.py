@@ -1,4 +1,5 @@
-"""What a finished run leaves in the database: one unit of work with its results, status and final event."""
+"""What a finished run leaves in the database: its data, then its reports, then its status and final event,
+each committed on its own, so that reports that cannot be stored (a full disk) leave the data behind."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ FINAL_EVENTS = {
 }
 
 
-async def save_outcome(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
-    """Agent results, ranked recommendations, every rendered report and the result JSON; then the status."""
+async def save_results(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
+    """Agent results, ranked recommendations and the result JSON: the run's data, which stays whatever
+    then happens to its reports (they can be rendered again from it)."""
     result = outcome.result
     results = ResultRepository(session)
     for name, agent in result.agents.items():
@@ -41,6 +43,15 @@ async def save_outcome(session: AsyncSession, run_id: str, outcome: RunOutcome) 
             data=agent.model_dump(mode="json"),
         )
     await results.save_recommendations(run_id, [r.model_dump(mode="json") for r in result.recommendations])
+    await RunRepository(session).store_result(
+        run_id,
+        result=result.model_dump(mode="json"),
+        metrics=result.execution_metrics.model_dump(mode="json"),
+    )
+
+
+async def save_reports(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
+    results = ResultRepository(session)
     for report in outcome.reports:
         await results.save_report(
             run_id,
@@ -49,12 +60,13 @@ async def save_outcome(session: AsyncSession, run_id: str, outcome: RunOutcome) 
             media_type=MEDIA_TYPES[report.format],
             content=report.payload,
         )
+
+
+async def finish_run(
+    session: AsyncSession, run_id: str, result: AssessmentResult, *, reports_error: str | None
+) -> None:
     await RunRepository(session).transition(
-        run_id,
-        RunState(result.status.value),
-        error=_error(result),
-        metrics=result.execution_metrics.model_dump(mode="json"),
-        result=result.model_dump(mode="json"),
+        run_id, RunState(result.status.value), error=_error(result) or reports_error
     )
 
 

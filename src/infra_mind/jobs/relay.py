@@ -15,7 +15,10 @@ from urllib.parse import urlsplit
 
 import structlog
 from pydantic import ValidationError
+from redis import exceptions as redis_errors
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import RedisError
 
 from infra_mind.domain.events import Event
@@ -25,11 +28,21 @@ log = structlog.get_logger(__name__)
 CHANNEL_PREFIX = "infra-mind:{db}:run-events:"
 MAX_PENDING = 10_000
 RECONNECT_MAX_S = 5.0
+STOP_TIMEOUT_S = 5.0
+RETRIES = 2
+CANCEL_AGAIN_S = 0.5
 
 
 class RedisEventRelay:
     def __init__(self, url: str, *, max_pending: int = MAX_PENDING) -> None:
-        self._client: Redis = Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        # A restarted server leaves dead connections in the pool: a command retries on a fresh one.
+        self._client: Redis = Redis.from_url(
+            url,
+            socket_connect_timeout=5,
+            health_check_interval=30,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
+            retry_on_error=[redis_errors.ConnectionError, redis_errors.TimeoutError],
+        )
         self._prefix = channel_prefix(url)
         self._pending: asyncio.Queue[Event] = asyncio.Queue(max_pending)
         self._tasks: list[asyncio.Task[None]] = []
@@ -42,11 +55,21 @@ class RedisEventRelay:
             self._tasks.append(asyncio.create_task(self._listen(deliver), name="relay.listener"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
-        await self._client.aclose()
+        """Bounded. A listener cancelled while redis-py reconnects to a restarted server can swallow the
+        cancel and go on reading, so the cancel is repeated until the tasks end or STOP_TIMEOUT_S passes."""
+        pending, self._tasks = set(self._tasks), []
+        deadline = asyncio.get_running_loop().time() + STOP_TIMEOUT_S
+        while pending and asyncio.get_running_loop().time() < deadline:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=CANCEL_AGAIN_S)
+        if pending:
+            log.warning("relay.stop_abandoned", tasks=sorted(task.get_name() for task in pending))
+        try:
+            async with asyncio.timeout(max(0.0, deadline - asyncio.get_running_loop().time()) + 1.0):
+                await self._client.aclose()
+        except (TimeoutError, RedisError, OSError) as exc:
+            log.warning("relay.close_failed", error=repr(exc))
 
     @property
     def listening(self) -> bool:

@@ -84,8 +84,10 @@ class RunRepository:
         return await self.session.scalar(select(Run.result).where(Run.id == run_id))
 
     async def load(self, run_id: str) -> Run | None:
-        """For the runner, which acts for every owner; API code uses `get`."""
-        return await self.session.get(Run, run_id, populate_existing=True)
+        """For the runner, which acts for every owner; API code uses `get`. Without `runs.result`."""
+        return await self.session.get(
+            Run, run_id, populate_existing=True, options=[defer(Run.result, raiseload=True)]
+        )
 
     async def active_run(self, owner_id: str, assessment_id: str) -> Run | None:
         return await self.session.scalar(
@@ -110,6 +112,14 @@ class RunRepository:
         """Oldest first: the runner's queue (`queued`) and its restart check (`running`)."""
         query = select(Run).where(Run.status == state.value).order_by(Run.requested_at, Run.id).limit(limit)
         return list((await self.session.scalars(query)).all())
+
+    async def store_result(self, run_id: str, *, result: dict[str, Any], metrics: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(Run)
+            .where(Run.id == run_id)
+            .values(result=result, metrics=metrics)
+            .execution_options(synchronize_session=False)
+        )
 
     async def transition(
         self,
