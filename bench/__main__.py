@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from collections.abc import Awaitable
@@ -191,12 +192,26 @@ def main() -> int:
 def _when_and_where() -> dict[str, Any]:
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "code": _code_version(),
         "machine": {
             "python": sys.version.split()[0],
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
             "load_average_1m_at_end": round(os.getloadavg()[0], 2),
         },
+    }
+
+
+def _code_version() -> dict[str, Any]:
+    """The commit measured, and whether the work tree differed from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {
+        "commit": git("rev-parse", "HEAD") or None,
+        "modified": bool(git("status", "--porcelain", "-uno")),
     }
 
 
