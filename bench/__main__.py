@@ -75,6 +75,8 @@ def main() -> int:
     )
     more.add_arguments(parser)
     args = parser.parse_args()
+    # The code as it was when the measurement began, whatever is edited while it runs.
+    args.code = _code_version()
 
     configure_logging("WARNING")
     if args.only in ONLY_MORE:
@@ -167,7 +169,7 @@ def main() -> int:
     args.out.write_text(
         json.dumps(
             {
-                **_when_and_where(),
+                **_when_and_where(args.code),
                 "fan_out": fanout.as_json(fan),
                 "fan_out_llm": fanout_llm.as_json(fan_llm) if fan_llm is not None else None,
                 "offline": [r.__dict__ for r in runs],
@@ -189,10 +191,10 @@ def main() -> int:
     return 1 if args.check and not all(checks.values()) else 0
 
 
-def _when_and_where() -> dict[str, Any]:
+def _when_and_where(code: dict[str, Any]) -> dict[str, Any]:
     return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "code": _code_version(),
+        "code": code,
         "machine": {
             "python": sys.version.split()[0],
             "platform": platform.platform(),
@@ -228,7 +230,7 @@ def _more_only(args: argparse.Namespace) -> int:
         key, figures = "growth", more.cost_growth(console, args, EXAMPLES, knowledge)
     out = args.out.with_name(f"{args.out.stem}-{args.only}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({**_when_and_where(), key: figures}, indent=2) + "\n")
+    out.write_text(json.dumps({**_when_and_where(args.code), key: figures}, indent=2) + "\n")
     console.print(f"wrote {out}")
     return 0
 
