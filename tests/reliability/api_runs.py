@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Any
 
 import httpx2
+
+from ..jobs.celery.test_scale_out import sse_events
 
 TERMINAL = {"completed", "partial", "failed", "cancelled"}
 TERMINAL_EVENTS = {"run.completed", "run.failed", "run.cancelled"}
@@ -48,21 +49,6 @@ async def wait_all_ended(
             stuck = {r: (await run_view(client, auth, r))["status"] for r in run_ids if r not in views}
             raise AssertionError(f"runs stuck after {timeout_s} s: {stuck}")
         await asyncio.sleep(0.2)
-
-
-def sse_events(body: str) -> list[dict[str, Any]]:
-    events = []
-    for block in body.replace("\r\n", "\n").split("\n\n"):
-        fields = dict(
-            line.split(": ", 1)
-            for line in block.split("\n")
-            if line.startswith(("id: ", "event: ", "data: "))
-        )
-        if "data" in fields:
-            events.append(
-                {"id": int(fields["id"]), "event": fields["event"], "data": json.loads(fields["data"])}
-            )
-    return events
 
 
 async def run_events(client: httpx2.AsyncClient, auth: dict[str, str], run_id: str) -> list[dict[str, Any]]:
