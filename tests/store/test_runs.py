@@ -22,9 +22,8 @@ async def _finish(db: Database, run_id: str) -> None:
     async with db.session() as session:
         runs = RunRepository(session)
         await runs.transition(run_id, RunState.RUNNING)
-        await runs.transition(
-            run_id, RunState.COMPLETED, metrics={"wall_s": 1.5}, result={"status": "completed"}
-        )
+        await runs.store_result(run_id, result={"status": "completed"}, metrics={"wall_s": 1.5})
+        await runs.transition(run_id, RunState.COMPLETED)
 
 
 async def test_a_repeated_idempotency_key_returns_the_same_run(db: Database) -> None:

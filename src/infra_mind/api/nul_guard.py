@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Request
 
+from infra_mind.api.media import media_type, sends_json
 from infra_mind.errors import FieldError, InvalidInput
 
 NUL = "\x00"
@@ -22,10 +23,9 @@ async def refuse_nul(request: Request) -> None:
     """An app-wide dependency. FastAPI has read (and cached) the body before dependencies run."""
     found = [f"path.{k}" for k, v in request.path_params.items() if NUL in str(v)]
     found += [f"query.{k}" for k, v in request.query_params.multi_items() if NUL in k + v]
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type == "application/json" or media_type.endswith("+json"):
+    if sends_json(request):
         found += await _json_paths(request)
-    elif media_type in _FORM_TYPES:
+    elif media_type(request) in _FORM_TYPES:
         form = await request.form()
         found += [k for k, v in form.multi_items() if NUL in k or (isinstance(v, str) and NUL in v)]
     if found:

@@ -18,10 +18,10 @@ _LIST_START = re.compile(r"^(\s*)(?:([-+=#*_])|(\d+)([.)])(?=\s|$))", re.MULTILI
 class NarrativeView:
     agent: str
     label: str
-    paragraphs: list[list[str]]
+    paragraphs: list[list[MarkdownSource]]
     """Lines of each paragraph, kept as lines (the offline narrative lists findings one a line)."""
-    insights: list[str]
-    degraded: str | None
+    insights: list[MarkdownSource]
+    degraded: MarkdownSource | None
     dropped: int
 
 
@@ -38,21 +38,21 @@ def _view(agent: str, narrative: AgentNarrative) -> NarrativeView:
         agent=agent,
         label=label,
         paragraphs=[
-            [MarkdownSource(markdown_text(line)) for line in p.splitlines() if line.strip()]
+            [markdown_text(line) for line in p.splitlines() if line.strip()]
             for p in narrative.text.split("\n\n")
             if p.strip()
         ],
-        insights=[MarkdownSource(markdown_text(i)) for i in narrative.insights],
-        degraded=MarkdownSource(markdown_text(narrative.degraded)) if narrative.degraded else None,
+        insights=[markdown_text(i) for i in narrative.insights],
+        degraded=markdown_text(narrative.degraded) if narrative.degraded else None,
         dropped=len(narrative.dropped),
     )
 
 
-def markdown_text(text: str) -> str:
+def markdown_text(text: str) -> MarkdownSource:
     """Text that renders as itself: a model's reply (or the user text it quotes) cannot add links,
     images, headings, tables or raw HTML to a report."""
     escaped = _MARKUP.sub(r"\\\1", text.strip())
-    return _LIST_START.sub(_escape_list_marker, escaped)
+    return MarkdownSource(_LIST_START.sub(_escape_list_marker, escaped))
 
 
 def _escape_list_marker(match: re.Match[str]) -> str:

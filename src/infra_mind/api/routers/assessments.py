@@ -20,6 +20,7 @@ from infra_mind.api.assessment_schemas import (
 )
 from infra_mind.api.dependencies import AppServices, CurrentPrincipal, DbSession, Work
 from infra_mind.api.errors import error_responses
+from infra_mind.api.media import media_type, sends_json
 from infra_mind.api.openapi import INPUT_BODY
 from infra_mind.api.run_view import run_accepted
 from infra_mind.api.runs_start import start_run
@@ -229,9 +230,9 @@ async def owned_assessment(
 
 
 async def _validated_input(request: Request, services: AppServices) -> dict[str, Any]:
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
-        raise InputUnreadable(f"send the assessment input as application/json, not {media_type or 'no type'}")
+    if not sends_json(request):
+        sent = media_type(request) or "no type"
+        raise InputUnreadable(f"send the assessment input as application/json, not {sent}")
     body = await request.body()
     try:
         data = json.loads(body)

@@ -127,8 +127,6 @@ class RunRepository:
         to: RunState,
         *,
         error: str | None = None,
-        metrics: dict[str, Any] | None = None,
-        result: dict[str, Any] | None = None,
         at: datetime | None = None,
     ) -> Run:
         """Moves the run only from a state ALLOWED_FROM permits, atomically; else raises Conflict."""
@@ -140,9 +138,8 @@ class RunRepository:
             values["started_at"] = None
         else:
             values["finished_at"] = now
-        for name, value in (("error", error), ("metrics", metrics), ("result", result)):
-            if value is not None:
-                values[name] = value
+        if error is not None:
+            values["error"] = error
         moved = await self.session.execute(
             update(Run)
             .where(Run.id == run_id, Run.status.in_([s.value for s in ALLOWED_FROM[to]]))

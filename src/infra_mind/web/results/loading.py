@@ -18,6 +18,8 @@ from sqlalchemy.orm import defer
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.errors import NotFound
 from infra_mind.store.models import AgentResultRow, Assessment, Run
+from infra_mind.store.repositories import ResultRepository
+from infra_mind.store.repositories.results import AgentOutcome
 
 SCALAR_KEYS = ("assessment_id", "status")
 OBJECT_KEYS = ("quorum", "validation", "cost_model", "compliance")
@@ -27,14 +29,6 @@ OBJECT_KEYS = ("quorum", "validation", "cost_model", "compliance")
 class OwnedRun:
     run: Run
     assessment: Assessment
-
-
-@dataclass(frozen=True)
-class AgentRow:
-    name: str
-    status: str
-    attempts: int
-    duration_s: float | None
 
 
 async def owned_run_brief(session: AsyncSession, owner_id: str, run_id: str) -> OwnedRun:
@@ -51,14 +45,13 @@ async def owned_run_brief(session: AsyncSession, owner_id: str, run_id: str) -> 
     return OwnedRun(run=row[0], assessment=row[1])
 
 
-async def agent_rows(session: AsyncSession, run_id: str, order: tuple[str, ...]) -> list[AgentRow]:
+async def agent_rows(
+    session: AsyncSession, owner_id: str, run_id: str, order: tuple[str, ...]
+) -> list[AgentOutcome]:
     """Each stored agent's state, attempts and duration, in the registry's order."""
-    query = select(
-        AgentResultRow.agent, AgentResultRow.status, AgentResultRow.attempts, AgentResultRow.duration_s
-    ).where(AgentResultRow.run_id == run_id)
-    rows = [AgentRow(*row) for row in (await session.execute(query)).all()]
+    rows = await ResultRepository(session).agent_outcomes(owner_id, run_id)
     rank = {name: i for i, name in enumerate(order)}
-    return sorted(rows, key=lambda row: (rank.get(row.name, len(rank)), row.name))
+    return sorted(rows, key=lambda row: (rank.get(row.agent, len(rank)), row.agent))
 
 
 async def partial_result(session: AsyncSession, run: Run, agents: tuple[str, ...]) -> AssessmentResult | None:

@@ -82,7 +82,7 @@ async def dashboard(
         ctx = build_context(parse_input(assessment.input), services.knowledge)
         context["dashboard"] = build_dashboard(result, ctx)
     context |= {
-        "agents": await agent_rows(work.session, run.id, services.agent_names),
+        "agents": await agent_rows(work.session, owner, run.id, services.agent_names),
         "recommendations": await filtered(work.session, owner, run.id, filters),
         "messages": await ChatRepository(work.session).history(owner, assessment.id),
         **_table_context(run.id, filters, services.agent_names),
