@@ -14,13 +14,13 @@ import asyncio
 import functools
 import multiprocessing
 import statistics
-import time
 import tracemalloc
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from bench.growth_inputs import SizedInput
+from bench.offline import timed_run
 from infra_mind.config import Settings
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.events import InMemoryEventBus
@@ -60,13 +60,8 @@ class GrowthCurve:
 
 async def _run_once(knowledge: Knowledge, spec: AssessmentInput, run_id: str) -> float:
     pipeline = build_pipeline(Settings(), knowledge, InMemoryEventBus())
-    started = time.perf_counter()
-    outcome = await pipeline.run(spec, run_id=run_id)
-    outcome.result.model_dump_json()
-    wall_ms = (time.perf_counter() - started) * 1000
-    if not outcome.result.quorum["met"]:
-        raise RuntimeError(f"growth run {run_id} did not meet the quorum")
-    return wall_ms
+    wall_s, _ = await timed_run(pipeline, spec, run_id)
+    return wall_s * 1000
 
 
 def median_ms(knowledge: Knowledge, spec: AssessmentInput, repeats: int) -> float:
