@@ -62,7 +62,9 @@ def main() -> int:
         "--skip-api", action="store_true", help="skip the API section (analyze latency, runs in flight)"
     )
     parser.add_argument("--api-clients", type=int, default=200, help="API: concurrent clients (default 200)")
-    parser.add_argument("--api-runs", type=int, default=1000, help="API: runs in flight (default 1000)")
+    parser.add_argument(
+        "--api-runs", type=int, default=1000, help="API: runs in flight (default 1000; 0 skips that phase)"
+    )
     parser.add_argument(
         "--skip-scaleout", action="store_true", help="skip the scale-out section (1, 2, 4 Celery workers)"
     )

@@ -1,10 +1,11 @@
 """The API under load: `POST /assessments/{id}/analyze` latency with 200 concurrent clients while runs
-execute, and 1,000 runs in flight in one process. LLM mode against the mock server (bench/mockllm, seed
-latency profile), SQLite in a temp dir, and a fresh PostgreSQL database per phase on the machine's server
-(INFRA_MIND_TEST_POSTGRES_URL) when it is reachable.
+execute (the embedded runner in its own process, as `serve` runs it), and 1,000 runs in flight in one
+process (the embedded runner on a thread of the API's process). LLM mode against the mock server
+(bench/mockllm, seed latency profile), SQLite in a temp dir, and a fresh PostgreSQL database per phase on
+the machine's server (INFRA_MIND_TEST_POSTGRES_URL) when it is reachable.
 
-Three processes, as a deployment has them: the app (uvicorn on a real localhost socket, with its
-in-process runner) in this one; the clients in a spawned worker process; the mock LLM server in a
+Processes as a deployment has them: the app (uvicorn on a real localhost socket) in this one, with its
+runner's process when it has one; the clients in a spawned worker process; the mock LLM server in a
 subprocess. Not httpx2's ASGITransport: in-process clients would share the app's event loop and CPU, the
 latency would leave out HTTP parsing and TCP, and the mock's requests would inflate the app's RSS.
 
@@ -43,7 +44,7 @@ from bench import postgres
 from bench.fanout_llm import AGENT_HEADER, SEED_PROFILE
 from bench.mockllm.server import bind
 from infra_mind.api.app import create_app
-from infra_mind.config import Settings
+from infra_mind.config import EmbeddedRunner, Settings
 from infra_mind.jobs.interpreter import favour_requests_over_runs
 from infra_mind.jobs.threaded_runner import ThreadedRunner
 from infra_mind.knowledge.catalog import Knowledge
@@ -187,6 +188,8 @@ async def measure(
                     steady_posts_per_client=steady_posts_per_client,
                 )
             )
+        if runs == 0:
+            return ApiFigures(submit, in_flight)
         async for url in phase_databases(Path(scratch), "in-flight", with_postgres=with_postgres):
             in_flight.append(
                 await measure_in_flight(
@@ -228,7 +231,8 @@ async def measure_submit(
         )
         app = create_app(settings, knowledge=knowledge)
         measured = await submit_rounds(app, spec, pool, clients, rounds, think_s, steady_posts_per_client)
-    return SubmitFigures(_dialect(database_url), clients, unit_s, max_concurrent_runs, measured)
+    where = f"{_dialect(database_url)}, embedded runner in a process of its own (serve's default)"
+    return SubmitFigures(where, clients, unit_s, max_concurrent_runs, measured)
 
 
 async def submit_rounds(
@@ -303,6 +307,7 @@ async def measure_in_flight(
             llm_max_concurrency=llm_max_concurrency,
             report_formats=IN_FLIGHT_FORMATS,
             agent_timeout_s=IN_FLIGHT_AGENT_TIMEOUT_S,
+            embedded_runner=EmbeddedRunner.THREAD,
         )
         async with _serving(create_app(settings, knowledge=knowledge)) as (base_url, app):
             token = await _signed_in(base_url)
@@ -336,7 +341,7 @@ async def measure_in_flight(
             await watcher.dispose()
             llm_requests = await _llm_requests(llm_url) - requests_before
     return InFlightFigures(
-        database=_dialect(database_url),
+        database=f"{_dialect(database_url)}, embedded runner on a thread of the API's process",
         runs=runs,
         unit_s=unit_s,
         llm_max_concurrency=llm_max_concurrency,
@@ -365,6 +370,7 @@ def _settings(
     llm_max_concurrency: int,
     report_formats: list[str] | None = None,
     agent_timeout_s: float | None = None,
+    embedded_runner: EmbeddedRunner = EmbeddedRunner.PROCESS,
 ) -> Settings:
     """The LLM cache is off, so every run's calls reach the server; the auth limits are out of the way."""
     return Settings(
@@ -378,6 +384,7 @@ def _settings(
         llm_agent_header=AGENT_HEADER,
         llm_max_concurrency=llm_max_concurrency,
         max_concurrent_runs=max_concurrent_runs,
+        embedded_runner=embedded_runner,
         agent_timeout_s=agent_timeout_s,
         report_formats=report_formats or ["md", "json"],
         registration_rate_limit_per_ip="1000/minute",

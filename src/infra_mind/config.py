@@ -23,6 +23,13 @@ class RunnerKind(StrEnum):
     CELERY = "celery"
 
 
+class EmbeddedRunner(StrEnum):
+    """Where the embedded runner executes runs: a process of its own, or a thread of the API's process."""
+
+    PROCESS = "process"
+    THREAD = "thread"
+
+
 class LlmProviderKind(StrEnum):
     OFFLINE = "offline"
     OPENAI = "openai"
@@ -118,6 +125,19 @@ class Settings(BaseSettings):
         gt=0,
         le=86_400,
         description="how long a run waits for a database connection or SQLite's write lock before it fails",
+    )
+    embedded_runner: EmbeddedRunner = Field(
+        default=EmbeddedRunner.PROCESS,
+        description="with the in-process runner: `process` executes runs in a child process, so requests "
+        "never wait for a run's computation; `thread` keeps everything in one process (less memory; "
+        "also used for an in-memory SQLite database, which only its own process can open)",
+    )
+    runner_niceness: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU niceness of the embedded runner's process: on a busy machine, requests are "
+        "answered before runs compute",
     )
     runner_poll_interval_s: float = Field(
         default=1.0, gt=0, le=60, description="how often the runner checks the queue and cancel requests"

@@ -63,6 +63,8 @@ def settings_for(db: Database, tmp_path: Path) -> Callable[..., Settings]:
             "registration_rate_limit_per_ip": "1000/minute",
             "runner_poll_interval_s": 0.05,
             "report_formats": ["md", "json", "csv"],
+            # A process per test app would cost seconds each; tests/jobs/test_process_runner.py covers it.
+            "embedded_runner": "thread",
         }
         return Settings(**(values | overrides))
 

@@ -71,6 +71,7 @@ def fuzzed_app(
         registration_rate_limit_per_ip="100000/minute",
         runner_poll_interval_s=0.05,
         report_formats=["md", "json", "csv"],
+        embedded_runner="thread",
     )
     return create_app(app_settings, metrics=Metrics(), passwords=cheap_passwords, knowledge=knowledge)
 

@@ -125,7 +125,11 @@ async def test_chat_prompts_keep_the_question_in_a_data_block(
     records = records_that_reach_prompts()
     recorder = Recorder()
     settings = Settings(
-        database_url=db.url, jwt_secret=JWT_SECRET, data_dir=tmp_path, report_formats=["json"]
+        database_url=db.url,
+        jwt_secret=JWT_SECRET,
+        data_dir=tmp_path,
+        report_formats=["json"],
+        embedded_runner="thread",
     )
     model_settings = load_settings(**llm_settings(mock_llm, tmp_path))
     app = create_app(

@@ -19,14 +19,14 @@ from infra_mind.auth.passwords import PasswordHasher
 from infra_mind.auth.rate_limit import AuthRateLimiter
 from infra_mind.auth.secret import signing_secret
 from infra_mind.auth.tokens import Clock, TokenService, utc_now
-from infra_mind.config import RunnerKind, Settings
+from infra_mind.config import EmbeddedRunner, RunnerKind, Settings
 from infra_mind.engine.validation import region_index
-from infra_mind.jobs.factory import build_celery_runner, build_threaded_runner
+from infra_mind.jobs.factory import build_celery_runner, build_process_runner, build_threaded_runner
 from infra_mind.jobs.runner import Runner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient, build_llm
 from infra_mind.observability.metrics import Metrics
-from infra_mind.store.db import Database
+from infra_mind.store.db import Database, is_in_memory
 from infra_mind.store.migrate import upgrade_to_head
 from infra_mind.web.install import install_web
 
@@ -48,9 +48,10 @@ def create_app(
     runner: Runner | None = None,
     migrate: bool = True,
 ) -> FastAPI:
-    """Objects not given are built from `settings`. The runner is the embedded one on its own loop thread
-    (with its own database engine and LLM client; `llm` answers the chat), or with INFRA_MIND_RUNNER=celery
-    the scale-out one. The database is migrated when the app starts."""
+    """Objects not given are built from `settings`. The runner is the embedded one in a process of its own
+    (INFRA_MIND_EMBEDDED_RUNNER=thread: on its own loop thread; either has its own database engine and
+    LLM client, and `llm` answers the chat), or with INFRA_MIND_RUNNER=celery the scale-out one. The
+    database is migrated when the app starts."""
     owns_database = database is None
     database = database or Database.from_settings(settings)
     metrics = metrics or Metrics()
@@ -60,6 +61,12 @@ def create_app(
     agent_names = tuple(agent.name for agent in build_agents(knowledge))
     if runner is None and settings.runner is RunnerKind.CELERY:
         runner = build_celery_runner(settings, database, metrics)
+    elif (
+        runner is None
+        and settings.embedded_runner is EmbeddedRunner.PROCESS
+        and not is_in_memory(database.url)
+    ):
+        runner = build_process_runner(settings, database, metrics)
     elif runner is None:
         runner = build_threaded_runner(settings, database, knowledge, metrics)
     services = Services(

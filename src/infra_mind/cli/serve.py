@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from infra_mind.config import RunnerKind, load_settings
+from infra_mind.config import EmbeddedRunner, RunnerKind, load_settings
 from infra_mind.errors import ConfigurationError, DatabaseUnavailable
 from infra_mind.logs import configure_logging
 
@@ -48,7 +48,7 @@ def serve(
         console.print(Text.assemble(("database unavailable", "red"), f": {exc.message}"))
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
     freeze_startup_heap()
-    if settings.runner is RunnerKind.INPROCESS:
+    if settings.runner is RunnerKind.INPROCESS and settings.embedded_runner is EmbeddedRunner.THREAD:
         favour_requests_over_runs()
     # uvicorn's own loggers stay quiet below the level chosen for ours; requests are logged by the app
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

@@ -28,7 +28,7 @@ from infra_mind.jobs.events import EventHub
 from infra_mind.jobs.outcome import final_event, finish_run, save_reports, save_results
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.stopping import uninterrupted
-from infra_mind.observability.metrics import Metrics
+from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, Run, RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
@@ -70,7 +70,7 @@ class RunExecutor:
         database: Database,
         hub: EventHub,
         pipeline: RunsAssessments,
-        metrics: Metrics,
+        metrics: RunMetrics,
         *,
         poll_interval_s: float = 1.0,
     ) -> None:
@@ -144,7 +144,7 @@ class RunExecutor:
             return
         if announced is not None:
             self._hub.announce(announced)
-            self._metrics.runs_finished.labels(mode, RunStatus.FAILED.value).inc()
+            self._metrics.run_failed(mode)
 
     async def _load_input(self, assessment_id: str) -> tuple[AssessmentInput, int]:
         """The assessment's current input and its version."""

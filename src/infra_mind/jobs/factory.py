@@ -9,6 +9,7 @@ from infra_mind.engine.pipeline import Pipeline
 from infra_mind.jobs.celery_app import build_celery
 from infra_mind.jobs.celery_runner import CeleryRunner
 from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.process_runner import ProcessRunner
 from infra_mind.jobs.relay import RedisEventRelay
 from infra_mind.jobs.runner import InProcessRunner
 from infra_mind.jobs.threaded_runner import ThreadedRunner
@@ -69,3 +70,9 @@ def build_threaded_runner(
         max_concurrent_runs=settings.max_concurrent_runs,
         poll_interval_s=settings.runner_poll_interval_s,
     )
+
+
+def build_process_runner(settings: Settings, database: Database, metrics: Metrics) -> ProcessRunner:
+    """The embedded runner of `infra-mind serve` by default: runs execute in a process of its own."""
+    hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s)
+    return ProcessRunner(settings, database, metrics, hub)

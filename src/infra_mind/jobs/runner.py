@@ -23,7 +23,7 @@ from infra_mind.jobs.outcome import runner_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
 from infra_mind.jobs.stopping import await_or_cancel
-from infra_mind.observability.metrics import Metrics
+from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
 
 log = structlog.get_logger(__name__)
@@ -65,7 +65,7 @@ class InProcessRunner:
         database: Database,
         hub: EventHub,
         pipeline: RunsAssessments,
-        metrics: Metrics,
+        metrics: RunMetrics,
         *,
         max_concurrent_runs: int = 4,
         poll_interval_s: float = 1.0,

@@ -195,7 +195,7 @@ class WorkerRuntime:
             session, final_event(run_id, RunStatus.FAILED, error=error, code="interrupted")
         )
         hub.announce(event)
-        self._metrics.runs_finished.labels(mode, RunStatus.FAILED.value).inc()
+        self._metrics.run_failed(mode)
         log.error("worker.run_given_up", attempts=attempts)
         return TaskOutcome.GAVE_UP
 

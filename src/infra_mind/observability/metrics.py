@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Protocol
+
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -11,7 +14,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from infra_mind.domain.assessment import AssessmentResult
+from infra_mind.domain.assessment import AssessmentResult, RunStatus
 from infra_mind.domain.metrics import LlmCallCounts
 
 NAMESPACE = "infra_mind"
@@ -19,6 +22,51 @@ HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 RUN_BUCKETS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
 AGENT_BUCKETS = (0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 NO_MODEL = "none"
+
+
+class RunMetrics(Protocol):
+    """What a runner records: `Metrics`, or a runner process's link that forwards to the API's."""
+
+    def run_started(self, mode: str) -> None: ...
+
+    def run_failed(self, mode: str) -> None: ...
+
+    def set_queue(self, *, queued: int, in_flight: int) -> None: ...
+
+    def record_run(self, result: AssessmentResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunObservation:
+    """What the metrics keep of a finished run: small enough to cross from a runner process."""
+
+    mode: str
+    status: str
+    total_time: float
+    agents: tuple[tuple[str, str, float | None], ...]
+    """(agent, status, seconds; None for an agent that never started)"""
+    model: str
+    llm: tuple[tuple[str, LlmCallCounts], ...]
+
+    @classmethod
+    def of(cls, result: AssessmentResult) -> RunObservation:
+        metrics = result.execution_metrics
+        agents = tuple(
+            (
+                name,
+                agent.status.value,
+                None if agent.started_at is None else metrics.agent_times.get(name, agent.duration_s),
+            )
+            for name, agent in result.agents.items()
+        )
+        return cls(
+            mode=metrics.mode,
+            status=result.status.value,
+            total_time=metrics.total_time,
+            agents=agents,
+            model=metrics.llm.model or NO_MODEL,
+            llm=tuple(metrics.llm.agents.items()),
+        )
 
 
 class Metrics:
@@ -114,21 +162,23 @@ class Metrics:
         self.queue_depth.set(queued)
         self.runs_in_flight.set(in_flight)
 
+    def run_failed(self, mode: str) -> None:
+        """A run failed before it had a result to record (a crash, a time limit, a worker given up)."""
+        self.runs_finished.labels(mode, RunStatus.FAILED.value).inc()
+
     def record_run(self, result: AssessmentResult) -> None:
         """Counts a finished run: its status and time, each agent's outcome and time, its LLM usage."""
-        metrics = result.execution_metrics
-        status = result.status.value
-        self.runs_finished.labels(metrics.mode, status).inc()
-        self.run_duration.labels(metrics.mode, status).observe(metrics.total_time)
-        for name, agent in result.agents.items():
-            self.agent_outcomes.labels(name, agent.status.value).inc()
-            if agent.started_at is not None:
-                self.agent_duration.labels(name, agent.status.value).observe(
-                    metrics.agent_times.get(name, agent.duration_s)
-                )
-        model = metrics.llm.model or NO_MODEL
-        for name, counts in metrics.llm.agents.items():
-            self._record_llm(name, model, counts)
+        self.observe_run(RunObservation.of(result))
+
+    def observe_run(self, run: RunObservation) -> None:
+        self.runs_finished.labels(run.mode, run.status).inc()
+        self.run_duration.labels(run.mode, run.status).observe(run.total_time)
+        for name, status, duration in run.agents:
+            self.agent_outcomes.labels(name, status).inc()
+            if duration is not None:
+                self.agent_duration.labels(name, status).observe(duration)
+        for name, counts in run.llm:
+            self._record_llm(name, run.model, counts)
 
     def _record_llm(self, agent: str, model: str, counts: LlmCallCounts) -> None:
         if not counts.calls and not counts.refused_calls:

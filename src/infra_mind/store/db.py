@@ -24,11 +24,15 @@ def is_sqlite(database_url: str) -> bool:
     return make_url(database_url).get_backend_name() == "sqlite"
 
 
+def is_in_memory(database_url: str) -> bool:
+    """An in-memory SQLite database: it lives in one process, with no file another could open."""
+    return is_sqlite(database_url) and make_url(database_url).database in (None, "", ":memory:")
+
+
 def create_engine(database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S) -> AsyncEngine:
     """SQLite connections get WAL, foreign keys and a busy timeout; PostgreSQL goes through asyncpg.
     `wait_s` bounds both the wait for a pooled connection and, on SQLite, for the write lock."""
-    url = make_url(database_url)
-    in_memory = is_sqlite(database_url) and url.database in (None, "", ":memory:")
+    in_memory = is_in_memory(database_url)
     engine = create_async_engine(database_url, echo=echo, **({} if in_memory else {"pool_timeout": wait_s}))
     if is_sqlite(database_url):
         busy_timeout_ms = int(wait_s * 1000)
