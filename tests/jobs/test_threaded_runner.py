@@ -64,9 +64,9 @@ async def test_runs_complete_and_their_events_reach_this_loops_subscribers(
 async def test_this_loop_stays_responsive_while_agents_compute(
     db: Database, queue_run: QueueRun, threaded: Callable[..., ThreadedRunner]
 ) -> None:
-    """Three agents each hold the CPU for 0.3 s without yielding: on the runner's own loop that blocks
+    """Three agents each hold the CPU for 0.5 s without yielding: on the runner's own loop that blocks
     only the runner, and the GIL's switch interval lets this loop run every few milliseconds."""
-    runner = threaded(*(Script(block_s=0.3) for _ in range(3)))
+    runner = threaded(*(Script(block_s=0.5) for _ in range(3)))
     await runner.start()
     run_id = await queue_run()
     await runner.submit(run_id)
@@ -77,7 +77,7 @@ async def test_this_loop_stays_responsive_while_agents_compute(
         await asyncio.sleep(0.005)
         gaps.append(time.perf_counter() - started)
     assert await _status(db, run_id) == "completed"
-    # On the same loop the agents would leave a few gaps of 0.3 s; a collector pause may still cause one.
+    # On the same loop the agents would leave a few gaps of 0.5 s; a collector pause may still cause one.
     assert len(gaps) > 20
     assert statistics.quantiles(gaps, n=10)[-1] < 0.1
 

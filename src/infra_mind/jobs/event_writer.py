@@ -21,13 +21,13 @@ from infra_mind.store.db import Database
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 500
-Append = Callable[[AsyncSession, Event], Awaitable[Event]]
+AppendMany = Callable[[AsyncSession, list[Event]], Awaitable[list[Event]]]
 
 
 class EventWriter:
-    def __init__(self, database: Database, append: Append) -> None:
+    def __init__(self, database: Database, append_many: AppendMany) -> None:
         self._database = database
-        self._append = append
+        self._append_many = append_many
         self._pending: list[tuple[Event, asyncio.Future[Event]]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -72,7 +72,7 @@ class EventWriter:
     async def _commit(self, batch: list[tuple[Event, asyncio.Future[Event]]]) -> None:
         try:
             async with self._database.session() as session:
-                stored = [await self._append(session, event) for event, _ in batch]
+                stored = await self._append_many(session, [event for event, _ in batch])
         except Exception as exc:
             if len(batch) > 1:
                 # One bad event (its run deleted meanwhile) must not lose the others: each on its own.

@@ -23,6 +23,7 @@ from infra_mind.jobs.event_writer import EventWriter
 from infra_mind.store.db import Database
 from infra_mind.store.models import EventRow
 from infra_mind.store.repositories import EventRepository, RunRepository
+from infra_mind.store.repositories.events import NewEvent
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 log = structlog.get_logger(__name__)
@@ -69,7 +70,7 @@ class EventHub:
         self._database = database
         self._poll_interval_s = poll_interval_s
         self._relay = relay
-        self._writer = EventWriter(database, self.append)
+        self._writer = EventWriter(database, self.append_many)
         self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
         self._held: dict[str, Event | None] = {}
 
@@ -99,8 +100,17 @@ class EventHub:
 
     async def append(self, session: AsyncSession, event: Event) -> Event:
         """Stores the event in the caller's unit of work; `announce` the answer after the commit."""
-        row = await EventRepository(session).append(event.run_id, event.type.value, row_data(event))
-        return event.model_copy(update={"seq": row.seq, "at": row.created_at})
+        (stored,) = await self.append_many(session, [event])
+        return stored
+
+    async def append_many(self, session: AsyncSession, events: list[Event]) -> list[Event]:
+        rows = await EventRepository(session).append_many(
+            [NewEvent(event.run_id, event.type.value, row_data(event)) for event in events]
+        )
+        return [
+            event.model_copy(update={"seq": row.seq, "at": row.created_at})
+            for event, row in zip(events, rows, strict=True)
+        ]
 
     def announce(self, event: Event) -> None:
         """After the commit that stored it: to this process's subscribers, and through the relay to others."""

@@ -12,6 +12,8 @@ from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.store.models import RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
+from infra_mind.store.repositories.results import AgentResultValues
+from infra_mind.store.types import JsonText
 
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -30,24 +32,23 @@ FINAL_EVENTS = {
 
 async def save_results(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
     """Agent results, ranked recommendations and the result JSON: the run's data, which stays whatever
-    then happens to its reports (they can be rendered again from it)."""
+    then happens to its reports (they can be rendered again from it). The large documents are dumped to
+    JSON before the first write: on SQLite the first write takes the database's one write lock until the
+    commit."""
     result = outcome.result
-    results = ResultRepository(session)
-    for name, agent in result.agents.items():
-        await results.save_agent_result(
-            run_id,
-            name,
-            status=agent.status.value,
-            attempts=agent.attempts,
-            duration_s=agent.duration_s,
-            data=agent.model_dump(mode="json"),
+    agents = [
+        AgentResultValues(
+            name, agent.status.value, agent.attempts, agent.duration_s, JsonText(agent.model_dump_json())
         )
-    await results.save_recommendations(run_id, [r.model_dump(mode="json") for r in result.recommendations])
-    await RunRepository(session).store_result(
-        run_id,
-        result=result.model_dump(mode="json"),
-        metrics=result.execution_metrics.model_dump(mode="json"),
-    )
+        for name, agent in result.agents.items()
+    ]
+    recommendations = [r.model_dump(mode="json") for r in result.recommendations]
+    stored_result = JsonText(result.model_dump_json())
+    metrics = result.execution_metrics.model_dump(mode="json")
+    results = ResultRepository(session)
+    await results.save_agent_results(run_id, agents)
+    await results.save_recommendations(run_id, recommendations)
+    await RunRepository(session).store_result(run_id, result=stored_result, metrics=metrics)
 
 
 async def save_reports(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:

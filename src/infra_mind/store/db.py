@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -13,6 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from infra_mind.config import Settings
+from infra_mind.store.types import dump_json
+from infra_mind.store.write_gate import WriteGate
 
 log = structlog.get_logger(__name__)
 
@@ -33,7 +36,12 @@ def create_engine(database_url: str, *, echo: bool = False, wait_s: float = REQU
     """SQLite connections get WAL, foreign keys and a busy timeout; PostgreSQL goes through asyncpg.
     `wait_s` bounds both the wait for a pooled connection and, on SQLite, for the write lock."""
     in_memory = is_in_memory(database_url)
-    engine = create_async_engine(database_url, echo=echo, **({} if in_memory else {"pool_timeout": wait_s}))
+    engine = create_async_engine(
+        database_url,
+        echo=echo,
+        json_serializer=dump_json,
+        **({} if in_memory else {"pool_timeout": wait_s}),
+    )
     if is_sqlite(database_url):
         busy_timeout_ms = int(wait_s * 1000)
 
@@ -45,12 +53,26 @@ def create_engine(database_url: str, *, echo: bool = False, wait_s: float = REQU
 
 
 class Database:
-    def __init__(self, database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        echo: bool = False,
+        wait_s: float = REQUEST_WAIT_S,
+        writes_first: bool = True,
+    ) -> None:
         """`wait_s`: a request's default; the runners use the longer `run_database_wait_s`, because a
-        run that waits its turn under load is better than a run failed for it."""
+        run that waits its turn under load is better than a run failed for it. On SQLite, the writers of
+        an engine built with `writes_first` (the API's) go before the others (the runners')."""
         self.url = database_url
         self.engine = create_engine(database_url, echo=echo, wait_s=wait_s)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._gate: WriteGate | None = None
+        if is_sqlite(database_url) and not is_in_memory(database_url):
+            self._gate = WriteGate(
+                Path(str(make_url(database_url).database)), wait_s=wait_s, first=writes_first
+            )
+            self._gate.install(self.engine)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -59,7 +81,9 @@ class Database:
     @classmethod
     def for_runs(cls, settings: Settings, database_url: str | None = None) -> Database:
         """The engine a runner's runs use: they wait up to `run_database_wait_s` for the database."""
-        return cls(database_url or settings.database_url, wait_s=settings.run_database_wait_s)
+        return cls(
+            database_url or settings.database_url, wait_s=settings.run_database_wait_s, writes_first=False
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -84,6 +108,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._gate is not None:
+            self._gate.close()
         log.debug("store.disposed", dialect=self.engine.dialect.name)
 
 

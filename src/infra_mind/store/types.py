@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,17 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+
+class JsonText(str):
+    """A JSON column's value already dumped to text: stored as it is. A run's large documents are dumped
+    before their transaction begins, so that on SQLite the one write lock is held for the write alone."""
+
+
+def dump_json(value: Any) -> str:
+    """The engines' JSON serializer."""
+    return value if isinstance(value, JsonText) else json.dumps(value)
+
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")

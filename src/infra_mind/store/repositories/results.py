@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from infra_mind.domain.agent_result import AgentStatus
 from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
 from infra_mind.store.repositories.paging import Page, paginate
-from infra_mind.store.types import utc_now
+from infra_mind.store.types import JsonText, utc_now
 
 T = TypeVar("T")
 
@@ -20,6 +20,14 @@ class AgentOutcome(NamedTuple):
     attempts: int
     duration_s: float | None
     error: str | None
+
+
+class AgentResultValues(NamedTuple):
+    agent: str
+    status: str
+    attempts: int
+    duration_s: float | None
+    data: dict[str, Any] | JsonText
 
 
 class ResultRepository:
@@ -42,16 +50,34 @@ class ResultRepository:
         data: dict[str, Any],
     ) -> AgentResultRow:
         """Replaces the agent's earlier result in this run, if any."""
-        row = await self.session.scalar(
-            select(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent == agent)
+        (row,) = await self.save_agent_results(
+            run_id, [AgentResultValues(agent, status, attempts, duration_s, data)]
         )
-        if row is None:
-            row = AgentResultRow(run_id=run_id, agent=agent)
-            self.session.add(row)
-        row.status, row.attempts, row.duration_s, row.data = status, attempts, duration_s, data
-        row.created_at = utc_now()
-        await self.session.flush()
         return row
+
+    async def save_agent_results(self, run_id: str, results: list[AgentResultValues]) -> list[AgentResultRow]:
+        """Replaces these agents' earlier results in this run, if any: one read, then one flush."""
+        existing = {
+            row.agent: row
+            for row in await self.session.scalars(
+                select(AgentResultRow).where(
+                    AgentResultRow.run_id == run_id,
+                    AgentResultRow.agent.in_([values.agent for values in results]),
+                )
+            )
+        }
+        rows = []
+        for values in results:
+            row = existing.get(values.agent)
+            if row is None:
+                row = AgentResultRow(run_id=run_id, agent=values.agent)
+                self.session.add(row)
+            row.status, row.attempts, row.duration_s = values.status, values.attempts, values.duration_s
+            # JsonText goes to the column as it is (store.types.dump_json); reads give the dict back.
+            row.data, row.created_at = cast(dict[str, Any], values.data), utc_now()
+            rows.append(row)
+        await self.session.flush()
+        return rows
 
     async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
         query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
@@ -86,8 +112,8 @@ class ResultRepository:
     async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
         """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order."""
         await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
-        for rank, item in enumerate(recommendations, start=1):
-            row = RecommendationRow(
+        rows = [
+            RecommendationRow(
                 run_id=run_id,
                 rank=rank,
                 recommendation_id=item["id"],
@@ -99,12 +125,15 @@ class ResultRepository:
                 agents=list(item["agents"]),
                 data=item,
             )
-            self.session.add(row)
-            await self.session.flush()
-            self.session.add_all(
-                RecommendationAgent(recommendation_id=row.id, agent=agent, run_id=run_id)
-                for agent in dict.fromkeys(item["agents"])
-            )
+            for rank, item in enumerate(recommendations, start=1)
+        ]
+        self.session.add_all(rows)
+        await self.session.flush()
+        self.session.add_all(
+            RecommendationAgent(recommendation_id=row.id, agent=agent, run_id=run_id)
+            for row in rows
+            for agent in dict.fromkeys(row.agents)
+        )
         await self.session.flush()
         return len(recommendations)
 

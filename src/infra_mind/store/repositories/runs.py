@@ -11,7 +11,7 @@ from infra_mind.errors import Conflict, RunAlreadyActive
 from infra_mind.store.models import ACTIVE_RUN_STATES, Assessment, Run, RunState
 from infra_mind.store.repositories._dialect import insert_or_ignore
 from infra_mind.store.repositories.paging import Page, paginate
-from infra_mind.store.types import new_id, utc_now
+from infra_mind.store.types import JsonText, new_id, utc_now
 
 # Target state → the states it may be reached from. `running → queued` re-queues after a crash.
 ALLOWED_FROM: dict[RunState, tuple[RunState, ...]] = {
@@ -113,7 +113,9 @@ class RunRepository:
         query = select(Run).where(Run.status == state.value).order_by(Run.requested_at, Run.id).limit(limit)
         return list((await self.session.scalars(query)).all())
 
-    async def store_result(self, run_id: str, *, result: dict[str, Any], metrics: dict[str, Any]) -> None:
+    async def store_result(
+        self, run_id: str, *, result: dict[str, Any] | JsonText, metrics: dict[str, Any]
+    ) -> None:
         await self.session.execute(
             update(Run)
             .where(Run.id == run_id)
