@@ -41,9 +41,11 @@ async def test_both_measurements_at_a_tiny_size(healthtech: dict[str, Any], know
     assert flight.ru_maxrss_mib > 0
     assert flight.report_formats == ["md", "json"]
     titles = [title for title, _ in api.table_rows(figures)]
-    assert titles[0].startswith("POST analyze, sqlite: 5 concurrent clients")
+    assert titles[0].startswith(
+        "POST analyze, sqlite, embedded runner in a process of its own (serve's default): 5 concurrent"
+    )
     assert "steady" in submit.measured.label
-    assert titles[1].startswith("10 runs in flight, sqlite")
+    assert titles[1].startswith("10 runs in flight, sqlite, embedded runner on a thread of the API's process")
     data = json.loads(json.dumps(api.as_json(figures)))
     assert data["target_p99_ms"] == api.TARGET_P99_MS
     assert data["in_flight"][0]["runs"] == 10

@@ -95,10 +95,12 @@ async def test_a_killed_runner_process_is_replaced_and_runs_go_on(
         while not (runner.running and runner.pid != first):
             assert time.monotonic() < deadline, "the runner process was not started again"
             await _pause()
+        second = runner.pid
         auth = bearer((await signed_in(client, "ada@example.com"))["access_token"])
         events = await _analyzed_to_the_end(client, auth, healthtech)
         assert events[-1]["event"] == "run.completed"
-    assert not _alive(runner.pid)
+    assert not _alive(second)
+    assert runner.pid is None
 
 
 async def test_stopping_the_app_ends_the_runner_process(app_for: Callable[..., FastAPI]) -> None:
@@ -110,6 +112,7 @@ async def test_stopping_the_app_ends_the_runner_process(app_for: Callable[..., F
         assert _runner(app).running
     assert not _alive(pid)
     assert not _runner(app).running
+    assert _runner(app).pid is None
 
 
 async def test_a_runner_process_that_cannot_start_fails_the_start_with_the_reason(tmp_path: Path) -> None:
@@ -121,6 +124,7 @@ async def test_a_runner_process_that_cannot_start_fails_the_start_with_the_reaso
         with pytest.raises(RunnerProcessFailed, match="did not start: "):
             await runner.start()
         assert not runner.running
+        assert runner.pid is None
     finally:
         await runner.stop()
         await database.dispose()

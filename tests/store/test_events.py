@@ -7,6 +7,7 @@ import pytest
 from infra_mind.errors import Conflict
 from infra_mind.store.db import Database
 from infra_mind.store.repositories import EventRepository, RunRepository
+from infra_mind.store.repositories.events import NewEvent
 
 from .conftest import add_assessment, add_user
 
@@ -48,3 +49,37 @@ async def test_appending_to_a_missing_run_is_refused(db: Database) -> None:
     with pytest.raises(Conflict):
         async with db.session() as session:
             await EventRepository(session).append("no-such-run", "run.started", {})
+
+
+async def test_a_batch_for_several_runs_numbers_each_run_after_its_last_event(db: Database) -> None:
+    ana = await add_user(db, "ana@example.org")
+    assessments = [await add_assessment(db, ana, name) for name in ("Portal", "Billing")]
+    async with db.session() as session:
+        runs = RunRepository(session)
+        first, _ = await runs.create(assessments[0], mode="parallel")
+        second, _ = await runs.create(assessments[1], mode="parallel")
+        await EventRepository(session).append(first.id, "run.queued", {})
+    batch = [
+        NewEvent(first.id, "run.started", {"n": 1}),
+        NewEvent(second.id, "run.started", {"n": 2}),
+        NewEvent(first.id, "agent.started", {"n": 3}),
+        NewEvent(second.id, "agent.started", {"n": 4}),
+        NewEvent(first.id, "agent.completed", {"n": 5}),
+    ]
+    async with db.session() as session:
+        rows = await EventRepository(session).append_many(batch)
+    assert [(row.run_id, row.seq) for row in rows] == [
+        (first.id, 2),
+        (second.id, 1),
+        (first.id, 3),
+        (second.id, 2),
+        (first.id, 4),
+    ]
+    async with db.session() as session:
+        replay = await EventRepository(session).since(ana.id, first.id)
+    assert [(e.seq, e.type) for e in replay] == [
+        (1, "run.queued"),
+        (2, "run.started"),
+        (3, "agent.started"),
+        (4, "agent.completed"),
+    ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -8,6 +9,7 @@ from infra_mind.errors import Conflict, RunAlreadyActive
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, RunState
 from infra_mind.store.repositories import AssessmentRepository, RunRepository
+from infra_mind.store.types import JsonText
 
 from .conftest import add_assessment, add_user
 
@@ -135,3 +137,14 @@ async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Dat
         runs = RunRepository(session)
         versions = [(await runs.load(run_id)) for run_id in (first, rerun_id)]
     assert [(r.assessment_version, r.rerun_of) for r in versions if r] == [(1, None), (2, first)]
+
+
+async def test_a_result_dumped_to_json_beforehand_is_stored_as_the_same_document(db: Database) -> None:
+    ana = await add_user(db, "ana@example.org")
+    document = {"status": "completed", "agents": {"cfo": {"cost": 1.5, "notes": ["a", "b"]}}}
+    async with db.session() as session:
+        runs = RunRepository(session)
+        run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
+        await runs.store_result(run.id, result=JsonText(json.dumps(document)), metrics={"mode": "parallel"})
+    async with db.session() as session:
+        assert await RunRepository(session).result(run.id) == document

@@ -58,7 +58,8 @@ def build_celery_runner(settings: Settings, database: Database, metrics: Metrics
 def build_threaded_runner(
     settings: Settings, database: Database, knowledge: Knowledge, metrics: Metrics
 ) -> ThreadedRunner:
-    """The embedded runner of `infra-mind serve`: runs on a loop of their own, events to the API's hub."""
+    """The embedded runner on a thread of the API's process: runs on a loop of their own, events to the
+    API's hub."""
     hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s)
     return ThreadedRunner(
         settings,

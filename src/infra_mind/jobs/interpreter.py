@@ -19,6 +19,7 @@ REQUESTS_FIRST_SWITCH_INTERVAL_S = 0.0005
 
 
 def favour_requests_over_runs() -> None:
-    """For `infra-mind serve` with the embedded runner; a process-wide setting, not for library code."""
+    """For `infra-mind serve` with the embedded runner on a thread; a process-wide setting, not for
+    library code."""
     sys.setswitchinterval(REQUESTS_FIRST_SWITCH_INTERVAL_S)
     log.info("process.switch_interval_set", seconds=REQUESTS_FIRST_SWITCH_INTERVAL_S)

@@ -130,6 +130,7 @@ class ProcessRunner:
         self._close(child)
         if child.reaped is not None:
             await child.reaped
+        self._child = None
         log.info("jobs.runner_process_stopped", exit_code=child.process.exitcode)
 
     async def submit(self, run_id: str) -> None:
@@ -164,13 +165,27 @@ class ProcessRunner:
         try:
             await asyncio.wait_for(asyncio.shield(child.ready), self._start_timeout_s)
         except TimeoutError:
-            process.kill()
-            child.ready.cancel()
-            self._close(child)
+            await self._discard(child)
             raise RunnerProcessFailed(
                 f"the runner process did not start within {self._start_timeout_s:g} s"
             ) from None
+        except RunnerProcessFailed:
+            await self._discard(child)
+            raise
         log.info("jobs.runner_process_started", pid=process.pid)
+
+    async def _discard(self, child: _Child) -> None:
+        """A process that did not start: ended and reaped, and no longer this runner's."""
+        if not child.ready.done():
+            child.ready.cancel()
+        self._close(child)
+        if child.process.is_alive():
+            child.process.kill()
+        await asyncio.to_thread(child.process.join, KILL_TIMEOUT_S)
+        if child.reaped is not None:
+            await child.reaped
+        if self._child is child:
+            self._child = None
 
     def _send(self, message: ToRunner) -> None:
         child = self._child

@@ -1,4 +1,6 @@
-"""The embedded runner as `infra-mind serve` uses it: the in-process runner on its own event loop thread.
+"""The embedded runner on a thread of the API's process (INFRA_MIND_EMBEDDED_RUNNER=thread; by default
+`infra-mind serve` runs it in a process of its own, jobs/process_runner.py): the in-process runner on its
+own event loop thread.
 
 An agent computes for tens of milliseconds at a stretch and a run writes its events as it goes; on the
 API's loop that would hold up every request. On a loop of its own, the API's loop stays free: the GIL
