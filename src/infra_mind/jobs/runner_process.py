@@ -38,6 +38,7 @@ from infra_mind.jobs.runner_messages import (
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.llm import LlmClient, build_llm
 from infra_mind.logs import configure_logging
+from infra_mind.observability.heap import freeze_startup_heap
 from infra_mind.observability.metrics import RunObservation
 from infra_mind.store.db import Database
 
@@ -126,6 +127,8 @@ async def _started_runner(
         max_concurrent_runs=settings.max_concurrent_runs,
         poll_interval_s=settings.runner_poll_interval_s,
     )
+    # This is the process's start-up: the knowledge base and pipeline live as long as it does.
+    freeze_startup_heap()
     await runner.start()
     return runner
 
