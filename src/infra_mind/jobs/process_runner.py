@@ -85,16 +85,14 @@ class ProcessRunner:
         self._restarting: asyncio.Task[None] | None = None
         self._stopping = False
         self._in_flight = 0
+        self._wake_sent = False
 
     @property
     def running(self) -> bool:
         child = self._child
-        return (
-            child is not None
-            and child.ready.done()
-            and not child.ready.exception()
-            and child.process.is_alive()
-        )
+        if child is None or not child.ready.done() or child.ready.cancelled():
+            return False
+        return child.ready.exception() is None and child.process.is_alive()
 
     @property
     def in_flight(self) -> int:
@@ -134,8 +132,12 @@ class ProcessRunner:
         log.info("jobs.runner_process_stopped", exit_code=child.process.exitcode)
 
     async def submit(self, run_id: str) -> None:
-        """Wakes the process; if it is down, its successor takes the queued run when it starts."""
-        self._send(Wake())
+        """Wakes the process; if it is down, its successor takes the queued run when it starts. One wake
+        at a time until the process reports its queue again: a busy process that reads its pipe late
+        must not fill it, or the API would block on the next write."""
+        if not self._wake_sent:
+            self._wake_sent = True
+            self._send(Wake())
 
     async def cancel(self, run_id: str) -> str | None:
         """Through the database, so it holds whether or not the process is up; a run executing there is
@@ -161,6 +163,7 @@ class ProcessRunner:
         await asyncio.to_thread(process.start)
         theirs.close()
         child = self._child = _Child(process, ours)
+        self._wake_sent = False
         asyncio.get_running_loop().add_reader(ours.fileno(), self._read, child)
         try:
             await asyncio.wait_for(asyncio.shield(child.ready), self._start_timeout_s)
@@ -209,6 +212,7 @@ class ProcessRunner:
         if isinstance(message, Announced):
             self._hub.deliver(message.event)
         elif isinstance(message, QueueCounts):
+            self._wake_sent = False
             self._in_flight = message.in_flight
             self._metrics.set_queue(queued=message.queued, in_flight=message.in_flight)
         elif isinstance(message, RunStarted):
