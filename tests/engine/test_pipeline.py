@@ -199,8 +199,9 @@ async def test_a_rerun_executes_only_the_agents_not_reused_and_redoes_the_later_
     assert metrics.agent_times["b"] == reuse["b"].duration_s
     assert metrics.critical_path_agent == "cloud_engineer"
     assert metrics.sum_agent_time == result.agents["cloud_engineer"].duration_s
+    # Both times are stored rounded to the microsecond, a visible share of this sub-millisecond phase.
     assert metrics.speedup_factor == pytest.approx(
-        metrics.sum_agent_time / metrics.phase_times["agents"], abs=1e-3
+        metrics.sum_agent_time / metrics.phase_times["agents"], rel=1e-2, abs=1e-3
     )
     reused = {e.agent for e in bus.history("rerun") if e.data.get("reused")}
     assert reused == {"b", "c"}
