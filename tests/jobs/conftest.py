@@ -127,6 +127,14 @@ async def load_run(db: Database, run_id: str) -> Run:
         return run
 
 
+async def load_result(db: Database, run_id: str) -> dict[str, Any]:
+    """The run's whole result document, as the API and the reports read it."""
+    async with db.session() as session:
+        result = await RunRepository(session).result(run_id)
+        assert result is not None
+        return result
+
+
 async def wait_for_status(db: Database, run_id: str, *states: str, timeout_s: float = 30) -> Run:
     async def poll() -> Run:
         while True:

@@ -12,7 +12,7 @@ from infra_mind.store.db import Database
 from infra_mind.store.models import User
 from infra_mind.store.repositories import ResultRepository
 
-from .conftest import POLL_S, collect, load_run
+from .conftest import POLL_S, collect, load_result, load_run
 
 QueueRun = Callable[..., Awaitable[str]]
 
@@ -43,7 +43,9 @@ async def test_the_real_pipeline_runs_the_healthtech_example_to_every_report_for
         recommendations = await results.recommendations(owner.id, run_id)
         reports = await results.reports(owner.id, run_id)
     assert {a.agent for a in agents} == set(pipeline.agent_names)
-    assert recommendations.total == len(run.result["recommendations"]) > 0
+    result = await load_result(db, run_id)
+    assert set(result["agents"]) == set(pipeline.agent_names)
+    assert recommendations.total == len(result["recommendations"]) > 0
     assert {r.format for r in reports} == set(FORMATS)
     pdf = next(r for r in reports if r.format == "pdf")
     assert pdf.media_type == "application/pdf"

@@ -13,7 +13,7 @@ from infra_mind.store.models import Assessment, User
 from infra_mind.store.repositories import AssessmentRepository, ResultRepository, RunRepository
 
 from ..engine.agents_for_tests import Script, ScriptedAgent
-from .conftest import collect, load_run
+from .conftest import collect, load_result, load_run
 
 QueueRun = Callable[..., Awaitable[str]]
 MakeRunner = Callable[..., InProcessRunner]
@@ -83,7 +83,9 @@ async def test_a_rerun_runs_only_the_failed_agent_and_stores_a_complete_result(
         reports = await results.reports(owner.id, rerun_id)
         source_results = await results.agent_results(owner.id, source_id)
     assert {row.agent: row.status for row in stored} == {f"agent_{i}": "completed" for i in range(3)}
-    assert recommendations.total == len(rerun.result["recommendations"])
+    result = await load_result(db, rerun_id)
+    assert set(result["agents"]) == {f"agent_{i}" for i in range(3)}
+    assert len(result["recommendations"]) == recommendations.total
     assert {(r.kind, r.format) for r in reports} >= {("executive", "md"), ("executive", "json")}
     assert {row.agent: row.status for row in source_results}["agent_0"] == "failed"
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 import structlog.contextvars
 
 from infra_mind.agents.base import Agent, AgentReport, Progress
+from infra_mind.domain.assessment import AssessmentResult, RunStatus
 from infra_mind.domain.context import AssessmentContext
 from infra_mind.domain.events import EventType
 from infra_mind.engine.orchestrator import Orchestrator, QuorumPolicy
@@ -16,9 +17,10 @@ from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 from infra_mind.store.models import User
 from infra_mind.store.repositories import EventRepository, ResultRepository
+from infra_mind.store.repositories.runs import RESULT_PARTS_STORED_APART
 
 from ..engine.agents_for_tests import Script, ScriptedAgent
-from .conftest import CountingPipeline, collect, load_run, scripted_pipeline, wait_for_status
+from .conftest import CountingPipeline, collect, load_result, load_run, scripted_pipeline, wait_for_status
 
 QueueRun = Callable[..., Awaitable[str]]
 MakeRunner = Callable[..., InProcessRunner]
@@ -56,7 +58,12 @@ async def test_a_submitted_run_completes_and_stores_results_events_and_reports(
         reports = await results.reports(owner.id, run_id)
     assert [(e.seq, e.type) for e in stored] == [(e.seq, e.type.value) for e in events]
     assert {a.agent: a.status for a in agents} == {f"agent_{i}": "completed" for i in range(3)}
-    assert recommendations.total == len(run.result["recommendations"])
+    result = await load_result(db, run_id)
+    assert RESULT_PARTS_STORED_APART.isdisjoint(run.result)
+    assert list(result["agents"]) == [f"agent_{i}" for i in range(3)]
+    ranked = [r.recommendation_id for r in recommendations.items]
+    assert [r["id"] for r in result["recommendations"]] == ranked
+    assert AssessmentResult.model_validate(result).status is RunStatus.COMPLETED
     assert {r.format for r in reports} == {"md", "json", "csv"}
     assert all(r.size > 0 for r in reports)
     assert metrics.registry.get_sample_value("infra_mind_runs_started_total", {"mode": "parallel"}) == 1

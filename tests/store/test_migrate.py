@@ -1,14 +1,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from alembic import command
-from sqlalchemy import inspect
+from alembic.config import Config
+from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
-from infra_mind.store.db import create_engine
+from infra_mind.store.db import Database, create_engine
 from infra_mind.store.migrate import alembic_config, head_revision, upgrade_to_head
-from infra_mind.store.models import Base
+from infra_mind.store.models import Base, Run
+from infra_mind.store.repositories import ResultRepository, RunRepository
+from infra_mind.store.repositories.results import AgentResultValues
+
+from .conftest import add_assessment, add_user
 
 
 async def _with_connection(url: str, work: object) -> object:
@@ -85,3 +91,57 @@ async def test_0003_adds_and_removes_the_run_assessment_version(empty_database_u
     assert "cancel_requested_at" in columns  # type: ignore[operator]
     await upgrade_to_head(empty_database_url)
     assert "assessment_version" in await _with_connection(empty_database_url, _run_columns)  # type: ignore[operator]
+
+
+async def _migrate(url: str, action: Callable[[Config, str], None], revision: str) -> None:
+    config = alembic_config(url)
+
+    def run(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        action(config, revision)
+
+    await _with_connection(url, run)
+
+
+async def test_0006_moves_agents_and_recommendations_out_of_stored_results_and_back(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await _migrate(url, command.upgrade, "0005")
+    agents = {"security": {"agent": "security", "text": "nul \u0000 kept"}, "cto": {"agent": "cto"}}
+    ranked = [
+        {
+            "id": f"r{n}",
+            "key": f"k{n}",
+            "title": "t",
+            "category": "cost",
+            "priority": "high",
+            "pillar": "cost",
+            "agents": ["cto"],
+        }
+        for n in (1, 2)
+    ]
+    whole = {"status": "completed", "agents": agents, "recommendations": ranked, "cost_model": None}
+    db = Database(url)
+    try:
+        owner = await add_user(db, "ana@example.org")
+        async with db.session() as session:
+            runs, results = RunRepository(session), ResultRepository(session)
+            run, _ = await runs.create(await add_assessment(db, owner), mode="parallel")
+            values = [AgentResultValues(name, "completed", 1, 0.5, data) for name, data in agents.items()]
+            await results.save_agent_results(run.id, values)
+            await results.save_recommendations(run.id, ranked)
+            await runs.store_result(run.id, result=whole, metrics={"mode": "parallel"})
+
+        await _migrate(url, command.upgrade, "head")
+        async with db.session() as session:
+            assert await session.scalar(select(Run.result)) == {"status": "completed", "cost_model": None}
+            assert await RunRepository(session).result(run.id) == whole
+
+        await _migrate(url, command.downgrade, "0005")
+        async with db.session() as session:
+            restored = await session.scalar(select(Run.result))
+        assert restored == whole
+        assert list(restored["agents"]) == ["security", "cto"]
+    finally:
+        await db.dispose()

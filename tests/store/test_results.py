@@ -92,7 +92,7 @@ async def test_a_runs_result_is_read_on_its_own_not_with_the_run(db: Database) -
         assert fetched is not None
         with pytest.raises(InvalidRequestError):
             _ = fetched.result
-        assert await runs.result(run.id) == {"summary": "s" * 10_000}
+        assert (await runs.result(run.id) or {})["summary"] == "s" * 10_000
 
 
 async def test_completed_agent_results_are_only_the_completed_ones_of_that_run(db: Database) -> None:

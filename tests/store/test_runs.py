@@ -4,11 +4,13 @@ import asyncio
 import json
 
 import pytest
+from sqlalchemy import select
 
 from infra_mind.errors import Conflict, RunAlreadyActive
 from infra_mind.store.db import Database
-from infra_mind.store.models import Assessment, RunState
-from infra_mind.store.repositories import AssessmentRepository, RunRepository
+from infra_mind.store.models import Assessment, Run, RunState
+from infra_mind.store.repositories import AssessmentRepository, ResultRepository, RunRepository
+from infra_mind.store.repositories.results import AgentResultValues
 from infra_mind.store.types import JsonText
 
 from .conftest import add_assessment, add_user
@@ -141,10 +143,44 @@ async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Dat
 
 async def test_a_result_dumped_to_json_beforehand_is_stored_as_the_same_document(db: Database) -> None:
     ana = await add_user(db, "ana@example.org")
-    document = {"status": "completed", "agents": {"cfo": {"cost": 1.5, "notes": ["a", "b"]}}}
+    document = {"status": "completed", "quorum": {"met": True, "notes": ["a", "b"]}, "cost": 1.5}
     async with db.session() as session:
         runs = RunRepository(session)
         run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
         await runs.store_result(run.id, result=JsonText(json.dumps(document)), metrics={"mode": "parallel"})
     async with db.session() as session:
-        assert await RunRepository(session).result(run.id) == document
+        assert await RunRepository(session).result(run.id) == document | {"agents": {}, "recommendations": []}
+
+
+async def test_the_result_is_read_back_whole_with_agents_and_recommendations_from_their_tables(
+    db: Database,
+) -> None:
+    ana = await add_user(db, "ana@example.org")
+    agents = {"security": {"agent": "security", "n": 2}, "cto": {"agent": "cto", "n": 1}}
+    ranked = [
+        {
+            "id": f"r{n}",
+            "key": f"k{n}",
+            "title": "t",
+            "category": "cost",
+            "priority": "high",
+            "pillar": "cost",
+            "agents": ["cto"],
+            "rank_was": n,
+        }
+        for n in (1, 2, 3)
+    ]
+    async with db.session() as session:
+        runs, results = RunRepository(session), ResultRepository(session)
+        run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
+        await results.save_agent_results(
+            run.id, [AgentResultValues(name, "completed", 1, 0.5, data) for name, data in agents.items()]
+        )
+        await results.save_recommendations(run.id, ranked)
+        await runs.store_result(run.id, result={"status": "completed"}, metrics={"mode": "parallel"})
+    async with db.session() as session:
+        whole = await RunRepository(session).result(run.id)
+        stored = await session.scalar(select(Run.result).where(Run.id == run.id))
+    assert whole == {"status": "completed", "agents": agents, "recommendations": ranked}
+    assert list(whole["agents"]) == ["security", "cto"]
+    assert stored == {"status": "completed"}

@@ -13,6 +13,7 @@ from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.store.models import RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
 from infra_mind.store.repositories.results import AgentResultValues
+from infra_mind.store.repositories.runs import RESULT_PARTS_STORED_APART
 from infra_mind.store.types import JsonText
 
 MEDIA_TYPES = {
@@ -31,10 +32,10 @@ FINAL_EVENTS = {
 
 
 async def save_results(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
-    """Agent results, ranked recommendations and the result JSON: the run's data, which stays whatever
-    then happens to its reports (they can be rendered again from it). The large documents are dumped to
-    JSON before the first write: on SQLite the first write takes the database's one write lock until the
-    commit."""
+    """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
+    whatever then happens to its reports (they can be rendered again from it). The large documents are
+    dumped to JSON before the first write: on SQLite the first write takes the database's one write lock
+    until the commit."""
     result = outcome.result
     agents = [
         AgentResultValues(
@@ -43,7 +44,7 @@ async def save_results(session: AsyncSession, run_id: str, outcome: RunOutcome) 
         for name, agent in result.agents.items()
     ]
     recommendations = [r.model_dump(mode="json") for r in result.recommendations]
-    stored_result = JsonText(result.model_dump_json())
+    stored_result = JsonText(result.model_dump_json(exclude=set(RESULT_PARTS_STORED_APART)))
     metrics = result.execution_metrics.model_dump(mode="json")
     results = ResultRepository(session)
     await results.save_agent_results(run_id, agents)

@@ -7,6 +7,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, Query
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from infra_mind.api.assessment_schemas import ChatMessageOut, ChatReply, ChatRequest
 from infra_mind.api.dependencies import AppServices, CurrentPrincipal, DbSession, Work
@@ -17,7 +18,7 @@ from infra_mind.chat.answer import answer
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.errors import Conflict, NotFound
 from infra_mind.store.models import Run, RunState
-from infra_mind.store.repositories import ChatRepository
+from infra_mind.store.repositories import ChatRepository, RunRepository
 
 router = APIRouter(prefix="/assessments", tags=["chat"], responses=error_responses(401, 403, 404, 422, 500))
 log = structlog.get_logger(__name__)
@@ -33,7 +34,7 @@ async def ask(
     principal.require(Scope.CHAT_WRITE)
     assessment = await owned_assessment(work.session, principal.user.id, assessment_id)
     run = await _answerable_run(work, assessment.id, body.run_id)
-    run_id, result = run.id, AssessmentResult.model_validate(run.result)
+    run_id, result = run.id, AssessmentResult.model_validate(await RunRepository(work.session).result(run.id))
     await work.end_reads()
     reply = await answer(result, body.question, llm=services.llm)
     chat = ChatRepository(work.session)
@@ -67,7 +68,11 @@ async def history(
 
 
 async def _answerable_run(work: Work, assessment_id: str, run_id: str | None) -> Run:
-    query = select(Run).where(Run.assessment_id == assessment_id, Run.result.is_not(None))
+    query = (
+        select(Run)
+        .where(Run.assessment_id == assessment_id, Run.result.is_not(None))
+        .options(defer(Run.result, raiseload=True))
+    )
     if run_id is not None:
         run = await work.session.scalar(query.where(Run.id == run_id))
         if run is None:

@@ -8,7 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from infra_mind.errors import Conflict, RunAlreadyActive
-from infra_mind.store.models import ACTIVE_RUN_STATES, Assessment, Run, RunState
+from infra_mind.store.models import (
+    ACTIVE_RUN_STATES,
+    AgentResultRow,
+    Assessment,
+    RecommendationRow,
+    Run,
+    RunState,
+)
 from infra_mind.store.repositories._dialect import insert_or_ignore
 from infra_mind.store.repositories.paging import Page, paginate
 from infra_mind.store.types import JsonText, new_id, utc_now
@@ -23,6 +30,9 @@ ALLOWED_FROM: dict[RunState, tuple[RunState, ...]] = {
     RunState.CANCELLED: (RunState.QUEUED, RunState.RUNNING),
 }
 TERMINAL_STATES = frozenset(RunState) - frozenset(ACTIVE_RUN_STATES)
+# The members of a run's result kept in tables of their own (agent_results, recommendations), not again in
+# `runs.result`: they are nine tenths of it, and a finished run's write is what the database waits on.
+RESULT_PARTS_STORED_APART = frozenset({"agents", "recommendations"})
 
 
 class RunRepository:
@@ -81,7 +91,23 @@ class RunRepository:
         )
 
     async def result(self, run_id: str) -> dict[str, Any] | None:
-        return await self.session.scalar(select(Run.result).where(Run.id == run_id))
+        """The run's whole result document: `runs.result` with the agents' outputs (in the order they were
+        stored) and the ranked recommendations put back from their tables."""
+        stored = await self.session.scalar(select(Run.result).where(Run.id == run_id))
+        if stored is None:
+            return None
+        agents = await self.session.execute(
+            select(AgentResultRow.agent, AgentResultRow.data)
+            .where(AgentResultRow.run_id == run_id)
+            .order_by(AgentResultRow.id)
+        )
+        recommendations = await self.session.scalars(
+            select(RecommendationRow.data)
+            .where(RecommendationRow.run_id == run_id)
+            .order_by(RecommendationRow.rank)
+        )
+        parts = {"agents": dict(agents.all()), "recommendations": list(recommendations)}
+        return dict(stored) | parts
 
     async def load(self, run_id: str) -> Run | None:
         """For the runner, which acts for every owner; API code uses `get`. Without `runs.result`."""
@@ -116,6 +142,7 @@ class RunRepository:
     async def store_result(
         self, run_id: str, *, result: dict[str, Any] | JsonText, metrics: dict[str, Any]
     ) -> None:
+        """`result` without RESULT_PARTS_STORED_APART, saved before it in the same transaction."""
         await self.session.execute(
             update(Run)
             .where(Run.id == run_id)

@@ -1,8 +1,8 @@
 """Reading a finished run for the dashboard without loading its whole result.
 
-`runs.result` holds every agent's output (megabytes: the web research alone is about 1 MB), so the
-dashboard asks the database for the few top-level keys it shows and reads the outputs of the agents its
-sections need from `agent_results`; the rest of the result never leaves the database on this path.
+A run's agent outputs are megabytes (the web research alone is about 1 MB) and live in `agent_results`;
+the dashboard reads only the outputs of the agents its sections need from there, and asks for the few
+top-level members of `runs.result` it shows; the rest never leaves the database on this path.
 """
 
 from __future__ import annotations
