@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         min_length=1,
         description="rendered when a run ends; any other format is rendered on its first download",
     )
+    database_pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="database connections the API keeps open; at a peak it opens up to 10 more for the "
+        "moment (opening one costs PostgreSQL a new backend process while the request waits)",
+    )
     run_database_wait_s: float = Field(
         default=600,
         gt=0,

@@ -21,6 +21,9 @@ log = structlog.get_logger(__name__)
 
 REQUEST_WAIT_S = 30.0
 """How long a request waits for a pooled connection or SQLite's write lock before it fails."""
+POOL_SIZE = 5
+"""Connections kept open: SQLAlchemy's default, for the runners and tools; the API's comes from settings."""
+POOL_OVERFLOW = 10
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -32,15 +35,15 @@ def is_in_memory(database_url: str) -> bool:
     return is_sqlite(database_url) and make_url(database_url).database in (None, "", ":memory:")
 
 
-def create_engine(database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, echo: bool = False, wait_s: float = REQUEST_WAIT_S, pool_size: int = POOL_SIZE
+) -> AsyncEngine:
     """SQLite connections get WAL, foreign keys and a busy timeout; PostgreSQL goes through asyncpg.
     `wait_s` bounds both the wait for a pooled connection and, on SQLite, for the write lock."""
     in_memory = is_in_memory(database_url)
+    pooled = {"pool_timeout": wait_s, "pool_size": pool_size, "max_overflow": POOL_OVERFLOW}
     engine = create_async_engine(
-        database_url,
-        echo=echo,
-        json_serializer=dump_json,
-        **({} if in_memory else {"pool_timeout": wait_s}),
+        database_url, echo=echo, json_serializer=dump_json, **({} if in_memory else pooled)
     )
     if is_sqlite(database_url):
         busy_timeout_ms = int(wait_s * 1000)
@@ -60,12 +63,13 @@ class Database:
         echo: bool = False,
         wait_s: float = REQUEST_WAIT_S,
         writes_first: bool = True,
+        pool_size: int = POOL_SIZE,
     ) -> None:
         """`wait_s`: a request's default; the runners use the longer `run_database_wait_s`, because a
         run that waits its turn under load is better than a run failed for it. On SQLite, the writers of
         an engine built with `writes_first` (the API's) go before the others (the runners')."""
         self.url = database_url
-        self.engine = create_engine(database_url, echo=echo, wait_s=wait_s)
+        self.engine = create_engine(database_url, echo=echo, wait_s=wait_s, pool_size=pool_size)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._gate: WriteGate | None = None
         if is_sqlite(database_url) and not is_in_memory(database_url):
@@ -76,7 +80,7 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
-        return cls(settings.database_url)
+        return cls(settings.database_url, pool_size=settings.database_pool_size)
 
     @classmethod
     def for_runs(cls, settings: Settings, database_url: str | None = None) -> Database:
