@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 import pytest
@@ -122,3 +123,18 @@ async def add_user(db: Database, email: str) -> User:
 async def add_assessment(db: Database, owner: User, name: str = "Clinic portal") -> Assessment:
     async with db.session() as session:
         return await AssessmentRepository(session).create(owner.id, name=name, input={"name": name})
+
+
+def recommendation(
+    n: int, priority: str = "high", pillar: str = "cost", agents: list[str] | None = None
+) -> dict[str, Any]:
+    """A domain Recommendation as the runner dumps it, with the members the store reads."""
+    return {
+        "id": f"rec-{n}",
+        "key": f"key-{n}",
+        "title": f"Recommendation {n}",
+        "category": "security",
+        "priority": priority,
+        "pillar": pillar,
+        "agents": agents or ["cto"],
+    }

@@ -14,7 +14,7 @@ from infra_mind.store.models import Base, Run
 from infra_mind.store.repositories import ResultRepository, RunRepository
 from infra_mind.store.repositories.results import AgentResultValues
 
-from .conftest import add_assessment, add_user
+from .conftest import add_assessment, add_user, recommendation
 
 
 async def _with_connection(url: str, work: object) -> object:
@@ -109,18 +109,7 @@ async def test_0006_moves_agents_and_recommendations_out_of_stored_results_and_b
     url = empty_database_url
     await _migrate(url, command.upgrade, "0005")
     agents = {"security": {"agent": "security", "text": "nul \u0000 kept"}, "cto": {"agent": "cto"}}
-    ranked = [
-        {
-            "id": f"r{n}",
-            "key": f"k{n}",
-            "title": "t",
-            "category": "cost",
-            "priority": "high",
-            "pillar": "cost",
-            "agents": ["cto"],
-        }
-        for n in (1, 2)
-    ]
+    ranked = [recommendation(n) for n in (1, 2)]
     whole = {"status": "completed", "agents": agents, "recommendations": ranked, "cost_model": None}
     db = Database(url)
     try:

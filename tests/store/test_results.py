@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy.exc import InvalidRequestError
 
@@ -9,19 +7,7 @@ from infra_mind.store.db import Database
 from infra_mind.store.models import Run
 from infra_mind.store.repositories import ChatRepository, ResultRepository, RunRepository
 
-from .conftest import add_assessment, add_user
-
-
-def _recommendation(n: int, priority: str, pillar: str, agents: list[str]) -> dict[str, Any]:
-    return {
-        "id": f"rec-{n}",
-        "key": f"key-{n}",
-        "title": f"Recommendation {n}",
-        "category": "security",
-        "priority": priority,
-        "pillar": pillar,
-        "agents": agents,
-    }
+from .conftest import add_assessment, add_user, recommendation
 
 
 async def _run(db: Database, email: str = "ana@example.org") -> tuple[str, Run]:
@@ -114,9 +100,9 @@ async def test_completed_agent_results_are_only_the_completed_ones_of_that_run(d
 async def test_recommendations_filter_by_priority_pillar_and_agent_in_rank_order(db: Database) -> None:
     owner, run = await _run(db)
     recommendations = [
-        _recommendation(1, "critical", "security", ["security", "compliance"]),
-        _recommendation(2, "high", "cost", ["cto"]),
-        _recommendation(3, "critical", "reliability", ["infrastructure", "security"]),
+        recommendation(1, "critical", "security", ["security", "compliance"]),
+        recommendation(2, "high", "cost", ["cto"]),
+        recommendation(3, "critical", "reliability", ["infrastructure", "security"]),
     ]
     async with db.session() as session:
         assert await ResultRepository(session).save_recommendations(run.id, recommendations) == 3

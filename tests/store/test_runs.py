@@ -13,7 +13,7 @@ from infra_mind.store.repositories import AssessmentRepository, ResultRepository
 from infra_mind.store.repositories.results import AgentResultValues
 from infra_mind.store.types import JsonText
 
-from .conftest import add_assessment, add_user
+from .conftest import add_assessment, add_user, recommendation
 
 
 async def _create(db: Database, assessment: Assessment, key: str | None = None) -> tuple[str, bool]:
@@ -157,19 +157,7 @@ async def test_the_result_is_read_back_whole_with_agents_and_recommendations_fro
 ) -> None:
     ana = await add_user(db, "ana@example.org")
     agents = {"security": {"agent": "security", "n": 2}, "cto": {"agent": "cto", "n": 1}}
-    ranked = [
-        {
-            "id": f"r{n}",
-            "key": f"k{n}",
-            "title": "t",
-            "category": "cost",
-            "priority": "high",
-            "pillar": "cost",
-            "agents": ["cto"],
-            "rank_was": n,
-        }
-        for n in (1, 2, 3)
-    ]
+    ranked = [recommendation(n) for n in (1, 2, 3)]
     async with db.session() as session:
         runs, results = RunRepository(session), ResultRepository(session)
         run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
