@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.store.db import Database
-from infra_mind.store.models import AgentResultRow, Assessment, Run, RunState
+from infra_mind.store.models import AgentResultRow, Assessment, RunState
 from infra_mind.store.repositories import RunRepository
 from infra_mind.web.formatting import usd
 from infra_mind.web.results.recommendations import PAGE_SIZE
@@ -47,10 +47,9 @@ async def finished_run(app: FastAPI, db: Database, email: str, spec: dict[str, A
         events = sse_events((await api.get(run["links"]["events"], headers=auth)).text)
     assert events[-1]["event"] == "run.completed"
     async with db.session() as session:
-        stored = await session.get(Run, run["id"])
+        stored = await RunRepository(session).result(run["id"])
         assert stored is not None
-        assert stored.result is not None
-        return FinishedRun(run["id"], assessment["id"], stored.result)
+        return FinishedRun(run["id"], assessment["id"], stored)
 
 
 def chart_figures(page: str, chart: str) -> Any:
