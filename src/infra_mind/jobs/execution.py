@@ -117,7 +117,8 @@ class RunExecutor:
         """Reports that cannot be stored do not fail the run: its data is stored, and a download renders
         them again; the run's error says what happened."""
         try:
-            await save_reports(self._database, run_id, outcome)
+            async with self._database.session() as session:
+                await save_reports(session, run_id, outcome)
         except (SQLAlchemyError, OSError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             log.error("jobs.reports_not_stored", error=reason)
@@ -179,7 +180,8 @@ class RunExecutor:
 
     async def _store(self, run_id: str, outcome: RunOutcome) -> None:
         status = outcome.result.status
-        await save_results(self._database, run_id, outcome)
+        async with self._database.session() as session:
+            await save_results(session, run_id, outcome)
         reports_error = await self._store_reports(run_id, outcome)
         async with self._database.session() as session:
             await finish_run(session, run_id, outcome.result, reports_error=reports_error)

@@ -10,12 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra_mind.domain.assessment import AssessmentResult, RunStatus
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.pipeline import RunOutcome
-from infra_mind.store.db import Database
 from infra_mind.store.models import RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
 from infra_mind.store.repositories.results import AgentResultValues
 from infra_mind.store.repositories.runs import RESULT_PARTS_STORED_APART
-from infra_mind.store.types import JsonText, dump_json
+from infra_mind.store.types import JsonText
 
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -24,9 +23,6 @@ MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
 }
-SLICE_BYTES = 256 * 1024
-"""About how much of a run's data one transaction writes. On SQLite a transaction holds the database's one
-write lock: a request that wants it waits for the slice in progress, not for the whole run's megabytes."""
 FINAL_EVENTS = {
     RunStatus.COMPLETED: EventType.RUN_COMPLETED,
     RunStatus.PARTIAL: EventType.RUN_COMPLETED,
@@ -35,14 +31,11 @@ FINAL_EVENTS = {
 }
 
 
-async def save_results(database: Database, run_id: str, outcome: RunOutcome) -> None:
+async def save_results(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
     """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
-    whatever then happens to its reports (they can be rendered again from it).
-
-    Written in slices of about SLICE_BYTES, each committed on its own, the result document last: a run's
-    data is complete once `runs.result` is set, and until its status changes only the runner reads it.
-    The large documents are dumped to JSON before the first write.
-    """
+    whatever then happens to its reports (they can be rendered again from it). The large documents are
+    dumped to JSON before the first write: on SQLite the first write takes the database's one write lock
+    until the commit."""
     result = outcome.result
     agents = [
         AgentResultValues(
@@ -53,40 +46,22 @@ async def save_results(database: Database, run_id: str, outcome: RunOutcome) -> 
     recommendations = [r.model_dump(mode="json") for r in result.recommendations]
     stored_result = JsonText(result.model_dump_json(exclude=set(RESULT_PARTS_STORED_APART)))
     metrics = result.execution_metrics.model_dump(mode="json")
-    for agents_slice in agent_slices(agents):
-        async with database.session() as session:
-            await ResultRepository(session).save_agent_results(run_id, agents_slice)
-    async with database.session() as session:
-        await ResultRepository(session).save_recommendations(run_id, recommendations)
-    async with database.session() as session:
-        await RunRepository(session).store_result(run_id, result=stored_result, metrics=metrics)
+    results = ResultRepository(session)
+    await results.save_agent_results(run_id, agents)
+    await results.save_recommendations(run_id, recommendations)
+    await RunRepository(session).store_result(run_id, result=stored_result, metrics=metrics)
 
 
-async def save_reports(database: Database, run_id: str, outcome: RunOutcome) -> None:
-    """Each report committed on its own (a slice each); one that is missing is rendered when asked for."""
+async def save_reports(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
+    results = ResultRepository(session)
     for report in outcome.reports:
-        async with database.session() as session:
-            await ResultRepository(session).save_report(
-                run_id,
-                kind=report.kind,
-                format=report.format,
-                media_type=MEDIA_TYPES[report.format],
-                content=report.payload,
-            )
-
-
-def agent_slices(agents: list[AgentResultValues]) -> list[list[AgentResultValues]]:
-    """Consecutive groups of about SLICE_BYTES of JSON; an agent larger than that is a slice alone."""
-    slices: list[list[AgentResultValues]] = []
-    size = SLICE_BYTES
-    for values in agents:
-        length = len(dump_json(values.data))
-        if size + length > SLICE_BYTES:
-            slices.append([])
-            size = 0
-        slices[-1].append(values)
-        size += length
-    return slices
+        await results.save_report(
+            run_id,
+            kind=report.kind,
+            format=report.format,
+            media_type=MEDIA_TYPES[report.format],
+            content=report.payload,
+        )
 
 
 async def finish_run(
