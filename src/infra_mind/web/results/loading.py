@@ -1,17 +1,15 @@
 """Reading a finished run for the dashboard without loading its whole result.
 
 A run's agent outputs are megabytes (the web research alone is about 1 MB) and live in `agent_results`;
-the dashboard reads only the outputs of the agents its sections need from there, and asks for the few
-top-level members of `runs.result` it shows; the rest never leaves the database on this path.
+the dashboard reads only the outputs of the agents its sections need from there, with `runs.result`
+(tens of kilobytes: the agents and recommendations are not in it) for the members it shows.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import String, Text, column, func, select, true
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -21,8 +19,7 @@ from infra_mind.store.models import AgentResultRow, Assessment, Run
 from infra_mind.store.repositories import ResultRepository
 from infra_mind.store.repositories.results import AgentOutcome
 
-SCALAR_KEYS = ("assessment_id", "status")
-OBJECT_KEYS = ("quorum", "validation", "cost_model", "compliance")
+TOP_LEVEL_KEYS = ("assessment_id", "status", "quorum", "validation", "cost_model", "compliance")
 
 
 @dataclass(frozen=True)
@@ -61,35 +58,15 @@ async def partial_result(session: AsyncSession, run: Run, agents: tuple[str, ...
     """
     if run.metrics is None:
         return None
-    top = await _top_level(session, run.id, SCALAR_KEYS + OBJECT_KEYS)
-    if top.get("quorum") is None:
+    stored = await session.scalar(select(Run.result).where(Run.id == run.id))
+    if stored is None or stored.get("quorum") is None:
         return None
     outputs = await session.execute(
         select(AgentResultRow.agent, AgentResultRow.data).where(
             AgentResultRow.run_id == run.id, AgentResultRow.agent.in_(agents)
         )
     )
-    values: dict[str, Any] = {key: top.get(key) for key in SCALAR_KEYS}
-    for key in OBJECT_KEYS:
-        text = top.get(key)
-        values[key] = json.loads(text) if text is not None else None
+    values = {key: stored.get(key) for key in TOP_LEVEL_KEYS}
     return AssessmentResult.model_validate(
         values | {"agents": dict(outputs.all()), "recommendations": [], "execution_metrics": run.metrics}
     )
-
-
-async def _top_level(session: AsyncSession, run_id: str, keys: tuple[str, ...]) -> dict[str, str | None]:
-    """Top-level members of `runs.result` as text (strings unquoted, objects as JSON), in one pass.
-
-    One `json_each` reads the document once; a `->` per key would parse the whole document each time
-    (on PostgreSQL's `json` type that is some 20 ms per key for a typical result).
-    """
-    each = func.json_each_text if session.get_bind().dialect.name == "postgresql" else func.json_each
-    members = each(Run.result).table_valued(column("key", String), column("value", Text))
-    query = (
-        select(members.c.key, members.c.value)
-        .select_from(Run)
-        .join(members, true())
-        .where(Run.id == run_id, members.c.key.in_(keys))
-    )
-    return dict((await session.execute(query)).all())

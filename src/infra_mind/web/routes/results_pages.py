@@ -1,7 +1,7 @@
 """A finished run's results: the dashboard fragment, the recommendations with filters, report downloads.
 
 The dashboard is the run page's first paint after a run ends, so it renders no report and calls no LLM:
-a handful of queries that leave the bulk of `runs.result` in the database (see results/loading.py).
+a handful of queries that leave the agent outputs it does not show in the database (see results/loading.py).
 """
 
 from __future__ import annotations
