@@ -73,6 +73,20 @@ def test_access_token_expires_by_the_injected_clock(service: TokenService, clock
     assert caught.value.status_code == 401
 
 
+def test_a_token_verified_once_is_still_checked_against_this_service_and_refusals_repeat(
+    service: TokenService, clock: FixedClock
+) -> None:
+    token = service.issue_access("user-1").token
+    assert service.verify_access(token).subject == "user-1"
+    other = TokenService(
+        SecretStr("o" * 64), access_ttl=timedelta(minutes=15), refresh_ttl=timedelta(days=14), clock=clock
+    )
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed, match="Signature verification failed"):
+            other.verify_access(token)
+    assert service.verify_access(token).subject == "user-1"
+
+
 def test_tampered_token_is_refused(service: TokenService) -> None:
     token = service.issue_access("user-1").token
     header, _, signature = token.split(".")

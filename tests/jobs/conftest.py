@@ -85,7 +85,7 @@ def queue_run(db: Database, owner: User, healthtech: dict[str, Any]) -> Callable
             assessment = await AssessmentRepository(session).create(
                 owner.id, name="Clinic portal", input=healthtech
             )
-            run, _ = await RunRepository(session).create(assessment, mode=mode)
+            run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode=mode)
             return run.id
 
     return queue

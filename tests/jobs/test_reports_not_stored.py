@@ -75,7 +75,7 @@ async def test_a_run_whose_reports_cannot_be_stored_keeps_its_data_and_says_why(
     owner = await add_user(capped_db, "ana@example.org")
     async with capped_db.session() as session:
         assessment = await AssessmentRepository(session).create(owner.id, name="Clinic", input=healthtech)
-        queued, _ = await RunRepository(session).create(assessment, mode="parallel")
+        queued, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
     hub = EventHub(capped_db, poll_interval_s=POLL_S)
     pipeline = OversizedReports(scripted_pipeline(knowledge, hub, Script(), Script(), Script()))
     runner = InProcessRunner(capped_db, hub, pipeline, Metrics(), poll_interval_s=POLL_S)

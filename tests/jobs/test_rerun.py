@@ -40,7 +40,9 @@ async def queue_rerun(db: Database, source_run_id: str) -> str:
         assert source is not None
         assessment = await session.get(Assessment, source.assessment_id)
         assert assessment is not None
-        run, _ = await RunRepository(session).create(assessment, mode=source.mode, rerun_of=source.id)
+        run, _ = await RunRepository(session).create(
+            assessment.owner_id, assessment.id, mode=source.mode, rerun_of=source.id
+        )
         return run.id
 
 

@@ -50,7 +50,7 @@ async def test_filters_by_name_and_by_the_latest_runs_status(db: Database) -> No
     portal = await add_assessment(db, ana, name="Clinic portal")
     await add_assessment(db, ana, name="Payments 100%_ready")
     async with db.session() as session:
-        await RunRepository(session).create(portal, mode="parallel")
+        await RunRepository(session).create(portal.owner_id, portal.id, mode="parallel")
     async with db.session() as session:
         repo = AssessmentRepository(session)
         assert [a.name for a in (await repo.list(ana.id, name_contains="clinic")).items] == ["Clinic portal"]
@@ -80,7 +80,7 @@ async def test_deleting_an_assessment_deletes_its_runs_and_everything_under_them
     ana = await add_user(db, "ana@example.org")
     assessment = await add_assessment(db, ana)
     async with db.session() as session:
-        run, _ = await RunRepository(session).create(assessment, mode="parallel")
+        run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
         await EventRepository(session).append(run.id, "run.queued", {})
         await ResultRepository(session).save_agent_result(
             run.id, "cto", status="completed", attempts=1, duration_s=0.2, data={}

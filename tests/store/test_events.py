@@ -14,8 +14,9 @@ from .conftest import add_assessment, add_user
 
 async def test_concurrent_appends_number_events_one_to_fifty(db: Database) -> None:
     ana = await add_user(db, "ana@example.org")
+    assessment = await add_assessment(db, ana)
     async with db.session() as session:
-        run, _ = await RunRepository(session).create(await add_assessment(db, ana), mode="parallel")
+        run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
 
     async def append(n: int) -> int:
         async with db.session() as session:
@@ -33,8 +34,9 @@ async def test_concurrent_appends_number_events_one_to_fifty(db: Database) -> No
 async def test_replay_starts_after_the_last_seen_event_and_only_for_the_owner(db: Database) -> None:
     ana = await add_user(db, "ana@example.org")
     ben = await add_user(db, "ben@example.org")
+    assessment = await add_assessment(db, ana)
     async with db.session() as session:
-        run, _ = await RunRepository(session).create(await add_assessment(db, ana), mode="sequential")
+        run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="sequential")
         events = EventRepository(session)
         for kind in ("run.queued", "run.started", "agent.started", "agent.completed"):
             await events.append(run.id, kind, {})
@@ -56,8 +58,8 @@ async def test_a_batch_for_several_runs_numbers_each_run_after_its_last_event(db
     assessments = [await add_assessment(db, ana, name) for name in ("Portal", "Billing")]
     async with db.session() as session:
         runs = RunRepository(session)
-        first, _ = await runs.create(assessments[0], mode="parallel")
-        second, _ = await runs.create(assessments[1], mode="parallel")
+        first, _ = await runs.create(ana.id, assessments[0].id, mode="parallel")
+        second, _ = await runs.create(ana.id, assessments[1].id, mode="parallel")
         await EventRepository(session).append(first.id, "run.queued", {})
     batch = [
         NewEvent(first.id, "run.started", {"n": 1}),

@@ -114,9 +114,10 @@ async def test_0006_moves_agents_and_recommendations_out_of_stored_results_and_b
     db = Database(url)
     try:
         owner = await add_user(db, "ana@example.org")
+        assessment = await add_assessment(db, owner)
         async with db.session() as session:
             runs, results = RunRepository(session), ResultRepository(session)
-            run, _ = await runs.create(await add_assessment(db, owner), mode="parallel")
+            run, _ = await runs.create(assessment.owner_id, assessment.id, mode="parallel")
             values = [AgentResultValues(name, "completed", 1, 0.5, data) for name, data in agents.items()]
             await results.save_agent_results(run.id, values)
             await results.save_recommendations(run.id, ranked)

@@ -12,8 +12,9 @@ from .conftest import add_assessment, add_user, recommendation
 
 async def _run(db: Database, email: str = "ana@example.org") -> tuple[str, Run]:
     user = await add_user(db, email)
+    assessment = await add_assessment(db, user)
     async with db.session() as session:
-        run, _ = await RunRepository(session).create(await add_assessment(db, user), mode="parallel")
+        run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
     return user.id, run
 
 

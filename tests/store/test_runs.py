@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from infra_mind.errors import Conflict, RunAlreadyActive
+from infra_mind.errors import Conflict, NotFound, RunAlreadyActive
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, Run, RunState
 from infra_mind.store.repositories import AssessmentRepository, ResultRepository, RunRepository
@@ -18,7 +18,9 @@ from .conftest import add_assessment, add_user, recommendation
 
 async def _create(db: Database, assessment: Assessment, key: str | None = None) -> tuple[str, bool]:
     async with db.session() as session:
-        run, created = await RunRepository(session).create(assessment, mode="parallel", idempotency_key=key)
+        run, created = await RunRepository(session).create(
+            assessment.owner_id, assessment.id, mode="parallel", idempotency_key=key
+        )
         return run.id, created
 
 
@@ -125,6 +127,18 @@ async def test_runs_of_another_user_are_invisible(db: Database) -> None:
         assert (await runs.list_for_assessment(ana.id, assessment.id)).total == 1
 
 
+async def test_only_the_owner_can_queue_a_run_of_an_assessment(db: Database) -> None:
+    ana = await add_user(db, "ana@example.org")
+    ben = await add_user(db, "ben@example.org")
+    assessment = await add_assessment(db, ana)
+    for owner_id, assessment_id in ((ben.id, assessment.id), (ana.id, "no-such-assessment")):
+        with pytest.raises(NotFound):
+            async with db.session() as session:
+                await RunRepository(session).create(owner_id, assessment_id, mode="parallel")
+    async with db.session() as session:
+        assert (await RunRepository(session).list_for_assessment(ana.id, assessment.id)).total == 0
+
+
 async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Database) -> None:
     ana = await add_user(db, "ana@example.org")
     assessment = await add_assessment(db, ana)
@@ -133,7 +147,9 @@ async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Dat
     async with db.session() as session:
         edited = await AssessmentRepository(session).update(ana.id, assessment.id, input={"name": "v2"})
         assert edited is not None
-        rerun, _ = await RunRepository(session).create(edited, mode="parallel", rerun_of=first)
+        rerun, _ = await RunRepository(session).create(
+            edited.owner_id, edited.id, mode="parallel", rerun_of=first
+        )
         rerun_id = rerun.id
     async with db.session() as session:
         runs = RunRepository(session)
@@ -144,9 +160,10 @@ async def test_a_run_records_the_assessment_version_it_was_requested_for(db: Dat
 async def test_a_result_dumped_to_json_beforehand_is_stored_as_the_same_document(db: Database) -> None:
     ana = await add_user(db, "ana@example.org")
     document = {"status": "completed", "quorum": {"met": True, "notes": ["a", "b"]}, "cost": 1.5}
+    assessment = await add_assessment(db, ana)
     async with db.session() as session:
         runs = RunRepository(session)
-        run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
+        run, _ = await runs.create(assessment.owner_id, assessment.id, mode="parallel")
         await runs.store_result(run.id, result=JsonText(json.dumps(document)), metrics={"mode": "parallel"})
     async with db.session() as session:
         assert await RunRepository(session).result(run.id) == document | {"agents": {}, "recommendations": []}
@@ -158,9 +175,10 @@ async def test_the_result_is_read_back_whole_with_agents_and_recommendations_fro
     ana = await add_user(db, "ana@example.org")
     agents = {"security": {"agent": "security", "n": 2}, "cto": {"agent": "cto", "n": 1}}
     ranked = [recommendation(n) for n in (1, 2, 3)]
+    assessment = await add_assessment(db, ana)
     async with db.session() as session:
         runs, results = RunRepository(session), ResultRepository(session)
-        run, _ = await runs.create(await add_assessment(db, ana), mode="parallel")
+        run, _ = await runs.create(assessment.owner_id, assessment.id, mode="parallel")
         await results.save_agent_results(
             run.id, [AgentResultValues(name, "completed", 1, 0.5, data) for name, data in agents.items()]
         )

@@ -49,7 +49,7 @@ async def test_deleting_needs_the_owner_and_no_active_run(
         bobs_token = await csrf_token(bob)
         assert (await bob.post(f"/assessments/{mine.id}/delete", data=form(bobs_token))).status_code == 404
         async with db.session() as session:
-            run, _ = await RunRepository(session).create(mine, mode="parallel")
+            run, _ = await RunRepository(session).create(mine.owner_id, mine.id, mode="parallel")
         token = await csrf_token(ada)
         busy = await ada.post(f"/assessments/{mine.id}/delete", data=form(token))
         assert busy.status_code == 409

@@ -195,7 +195,7 @@ async def test_a_run_without_results_says_when_they_come_or_that_none_came(
         async with db.session() as session:
             assessment = await session.get(Assessment, created["id"])
             assert assessment is not None
-            run, _ = await RunRepository(session).create(assessment, mode="parallel")
+            run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
         queued = await ada.get(f"/runs/{run.id}/dashboard", headers=HTMX)
         async with db.session() as session:
             await RunQueue(session).move(run.id, RunState.QUEUED, RunState.CANCELLED)

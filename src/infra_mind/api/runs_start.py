@@ -10,7 +10,7 @@ from infra_mind.api.dependencies import UnitOfWork
 from infra_mind.api.services import Services
 from infra_mind.engine.orchestrator import Mode
 from infra_mind.errors import Conflict
-from infra_mind.store.models import Assessment, Run
+from infra_mind.store.models import Run
 from infra_mind.store.repositories import RunRepository
 
 log = structlog.get_logger(__name__)
@@ -19,28 +19,30 @@ log = structlog.get_logger(__name__)
 async def start_run(
     work: UnitOfWork,
     services: Services,
-    assessment: Assessment,
+    owner_id: str,
+    assessment_id: str,
     *,
     mode: str | None,
     idempotency_key: str | None,
     rerun_of: str | None = None,
 ) -> Run:
-    """The new queued run; or the run an earlier request with the same idempotency key started.
+    """The new queued run of the owner's assessment; or the run an earlier request with the same
+    idempotency key started.
 
-    Raises RunAlreadyActive (409) while the assessment has a queued or running run, and Conflict when the
-    key was used for a different request.
+    Raises NotFound (404) when the owner has no such assessment, RunAlreadyActive (409) while it has a
+    queued or running run, and Conflict when the key was used for a different request.
     """
     chosen = mode or default_mode(services.settings.sequential_percent)
     run, created = await RunRepository(work.session).create(
-        assessment, mode=chosen, idempotency_key=idempotency_key, rerun_of=rerun_of
+        owner_id, assessment_id, mode=chosen, idempotency_key=idempotency_key, rerun_of=rerun_of
     )
     if not created:
-        if (run.assessment_id, run.rerun_of) != (assessment.id, rerun_of) or mode not in (None, run.mode):
+        if (run.assessment_id, run.rerun_of) != (assessment_id, rerun_of) or mode not in (None, run.mode):
             raise Conflict(
                 f"Idempotency-Key {idempotency_key!r} was used for another request (run {run.id}); "
                 "use a new key for a new request"
             )
-        log.info("api.run_replayed", run_id=run.id, assessment_id=assessment.id)
+        log.info("api.run_replayed", run_id=run.id, assessment_id=assessment_id)
         return run
     run_id = run.id
 
@@ -48,7 +50,7 @@ async def start_run(
         await services.runner.submit(run_id)
 
     work.after_commit(hand_over)
-    log.info("api.run_queued", run_id=run_id, assessment_id=assessment.id, mode=chosen, rerun_of=rerun_of)
+    log.info("api.run_queued", run_id=run_id, assessment_id=assessment_id, mode=chosen, rerun_of=rerun_of)
     return run
 
 

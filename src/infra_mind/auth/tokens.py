@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import uuid
@@ -21,6 +22,7 @@ ALGORITHM = "HS256"
 ISSUER = "infra-mind"
 ACCESS_TYPE = "access"
 REQUIRED_CLAIMS = ("sub", "exp", "iat", "jti", "type", "iss")
+VERIFIED_TOKENS_KEPT = 4096
 
 Clock = Callable[[], datetime]
 
@@ -105,6 +107,9 @@ class TokenService:
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
         self._clock = clock
+        # A client sends the same token with every request until it expires: its signature and claims
+        # are checked once (exactly that string, this secret), its expiry every time.
+        self._verified_access = functools.lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._access_claims)
 
     @classmethod
     def from_settings(cls, settings: Settings, secret: SecretStr, *, clock: Clock = utc_now) -> TokenService:
@@ -136,15 +141,20 @@ class TokenService:
 
     def verify_access(self, token: str) -> AccessClaims:
         """Raises TokenExpired past `exp` (by the injected clock), AuthenticationFailed for anything else."""
+        claims = self._verified_access(token)
+        if self._clock() >= claims.expires_at:
+            raise TokenExpired("access token expired; refresh it or log in again")
+        return claims
+
+    def _access_claims(self, token: str) -> AccessClaims:
         claims = self._decode(token)
         if claims["type"] != ACCESS_TYPE:
             raise AuthenticationFailed(f"expected an access token, got a {claims['type']!r} token")
-        issued = _timestamp(claims, "iat")
-        expires = _timestamp(claims, "exp")
-        if self._clock() >= expires:
-            raise TokenExpired("access token expired; refresh it or log in again")
         return AccessClaims(
-            subject=str(claims["sub"]), jti=str(claims["jti"]), issued_at=issued, expires_at=expires
+            subject=str(claims["sub"]),
+            jti=str(claims["jti"]),
+            issued_at=_timestamp(claims, "iat"),
+            expires_at=_timestamp(claims, "exp"),
         )
 
     def issue_refresh(self, family_id: str | None = None) -> IssuedRefreshToken:

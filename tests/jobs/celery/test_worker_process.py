@@ -155,7 +155,7 @@ async def queued_run(database_url: str, spec: dict[str, Any]) -> str:
         owner = await add_user(database, "metrics@example.org")
         async with database.session() as session:
             assessment = await AssessmentRepository(session).create(owner.id, name="Clinic", input=spec)
-            run, _ = await RunRepository(session).create(assessment, mode="parallel")
+            run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
             return run.id
     finally:
         await database.dispose()

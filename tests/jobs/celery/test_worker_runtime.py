@@ -139,7 +139,7 @@ def new_run(database: Database, owner: User, healthtech: dict[str, Any]) -> Call
     async def create(**values: Any) -> str:
         async with database.session() as session:
             assessment = await AssessmentRepository(session).create(owner.id, name="Clinic", input=healthtech)
-            run, _ = await RunRepository(session).create(assessment, mode="parallel")
+            run, _ = await RunRepository(session).create(assessment.owner_id, assessment.id, mode="parallel")
             if values:
                 await session.execute(update(Run).where(Run.id == run.id).values(**values))
             return run.id

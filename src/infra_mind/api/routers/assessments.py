@@ -18,7 +18,7 @@ from infra_mind.api.assessment_schemas import (
     RunBrief,
     RunStatusName,
 )
-from infra_mind.api.dependencies import AppServices, CurrentPrincipal, DbSession, Work
+from infra_mind.api.dependencies import AppServices, CurrentCaller, CurrentPrincipal, DbSession, Work
 from infra_mind.api.errors import error_responses
 from infra_mind.api.media import media_type, sends_json
 from infra_mind.api.openapi import INPUT_BODY
@@ -173,7 +173,7 @@ async def delete_assessment(assessment_id: str, principal: CurrentPrincipal, ses
 )
 async def analyze(
     assessment_id: str,
-    principal: CurrentPrincipal,
+    caller: CurrentCaller,
     work: Work,
     services: AppServices,
     response: Response,
@@ -190,9 +190,10 @@ async def analyze(
 
     409 while the assessment has a queued or running run.
     """
-    principal.require(Scope.RUNS_WRITE)
-    assessment = await owned_assessment(work.session, principal.user.id, assessment_id, with_input=False)
-    run = await start_run(work, services, assessment, mode=mode, idempotency_key=idempotency_key)
+    caller.require(Scope.RUNS_WRITE)
+    run = await start_run(
+        work, services, caller.user_id, assessment_id, mode=mode, idempotency_key=idempotency_key
+    )
     response.headers["Location"] = f"/api/v1/runs/{run.id}"
     return run_accepted(run)
 

@@ -135,7 +135,8 @@ async def rerun_failed(
     run = await start_run(
         work,
         services,
-        assessment,
+        principal.user.id,
+        assessment.id,
         mode=mode or source.mode,
         idempotency_key=idempotency_key,
         rerun_of=source.id,

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
-from infra_mind.errors import Conflict, RunAlreadyActive
+from infra_mind.errors import Conflict, NotFound, RunAlreadyActive
 from infra_mind.store.models import (
     ACTIVE_RUN_STATES,
     AgentResultRow,
@@ -35,42 +35,70 @@ TERMINAL_STATES = frozenset(RunState) - frozenset(ACTIVE_RUN_STATES)
 RESULT_PARTS_STORED_APART = frozenset({"agents", "recommendations"})
 
 
+# A queued run of the assessment `:assessment_id` if `:owner_id` owns it, else no row: built once, so a
+# request pays only for its values.
+OWNED_ASSESSMENT_QUEUED = select(
+    bindparam("run_id", type_=Run.id.type),
+    Assessment.id,
+    Assessment.version,
+    Assessment.owner_id,
+    literal(RunState.QUEUED.value, Run.status.type),
+    bindparam("mode", type_=Run.mode.type),
+    bindparam("idempotency_key", type_=Run.idempotency_key.type),
+    bindparam("rerun_of", type_=Run.rerun_of.type),
+    bindparam("requested_at", type_=Run.requested_at.type),
+    literal(0, Run.last_event_seq.type),
+).where(Assessment.id == bindparam("assessment_id"), Assessment.owner_id == bindparam("owner_id"))
+QUEUED_COLUMNS = (
+    "id",
+    "assessment_id",
+    "assessment_version",
+    "owner_id",
+    "status",
+    "mode",
+    "idempotency_key",
+    "rerun_of",
+    "requested_at",
+    "last_event_seq",
+)
+
+
 class RunRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def create(
         self,
-        assessment: Assessment,
+        owner_id: str,
+        assessment_id: str,
         *,
         mode: str,
         idempotency_key: str | None = None,
         rerun_of: str | None = None,
     ) -> tuple[Run, bool]:
-        """A queued run and True; or, for an idempotency key seen before, that run and False.
+        """A queued run of the owner's assessment (at its current version) and True; or, for an
+        idempotency key seen before, that run and False.
 
-        `assessment` is one the caller fetched with its owner's id. Raises RunAlreadyActive when the
-        assessment has a queued or running run (a partial unique index makes this race-free).
+        One statement checks the owner, reads the version and inserts. Raises NotFound when the owner
+        has no such assessment, RunAlreadyActive when it has a queued or running run (a partial unique
+        index makes this race-free).
         """
-        owner_id = assessment.owner_id
         if idempotency_key is not None:
             earlier = await self._by_idempotency_key(owner_id, idempotency_key)
             if earlier is not None:
                 return earlier, False
+        values = {
+            "run_id": new_id(),
+            "mode": mode,
+            "idempotency_key": idempotency_key,
+            "rerun_of": rerun_of,
+            "requested_at": utc_now(),
+            "assessment_id": assessment_id,
+            "owner_id": owner_id,
+        }
         inserted = await self.session.scalar(
             insert_or_ignore(self.session, Run)
-            .values(
-                id=new_id(),
-                assessment_id=assessment.id,
-                assessment_version=assessment.version,
-                owner_id=owner_id,
-                status=RunState.QUEUED.value,
-                mode=mode,
-                idempotency_key=idempotency_key,
-                rerun_of=rerun_of,
-                requested_at=utc_now(),
-                last_event_seq=0,
-            )
+            .from_select(QUEUED_COLUMNS, OWNED_ASSESSMENT_QUEUED.params(values))
             .returning(Run)
         )
         if inserted is not None:
@@ -79,8 +107,13 @@ class RunRepository:
             earlier = await self._by_idempotency_key(owner_id, idempotency_key)
             if earlier is not None:
                 return earlier, False
-        active = await self.active_run(owner_id, assessment.id)
-        raise RunAlreadyActive(assessment.id, active.id if active else None)
+        owned = await self.session.scalar(
+            select(Assessment.id).where(Assessment.id == assessment_id, Assessment.owner_id == owner_id)
+        )
+        if owned is None:
+            raise NotFound(f"no assessment {assessment_id}")
+        active = await self.active_run(owner_id, assessment_id)
+        raise RunAlreadyActive(assessment_id, active.id if active else None)
 
     async def get(self, owner_id: str, run_id: str) -> Run | None:
         """Without `runs.result` (megabytes once the run finished): `result` reads it when needed."""

@@ -201,7 +201,7 @@ async def _create_and_start(
         owner, name=spec.company.name, input=spec.model_dump(mode="json")
     )
     try:
-        run = await start_run(work, services, assessment, mode=None, idempotency_key=draft.id)
+        run = await start_run(work, services, owner, assessment.id, mode=None, idempotency_key=draft.id)
     except Conflict:
         await work.session.rollback()
         earlier = await _run_started_by(work.session, owner, draft_id)
