@@ -10,6 +10,8 @@ from fastapi import FastAPI
 
 from .conftest import bearer, client_for, running, signed_in
 
+KEYS = "/api/v1/auth/api-keys"
+
 pytestmark = pytest.mark.slow
 
 
@@ -116,6 +118,29 @@ async def test_analyze_twice_is_409_and_an_idempotency_key_replays(
     assert other.json()["error"] == "run_already_active"
     assert sequential.status_code == 409
     assert "Idempotency-Key" in sequential.json()["detail"]
+
+
+async def test_an_api_key_analyzes_with_the_runs_write_scope_only(
+    app: FastAPI, healthtech: dict[str, Any]
+) -> None:
+    async with client_for(app) as client:
+        auth = bearer((await signed_in(client, "ada@example.com"))["access_token"])
+        assessment = (await client.post("/api/v1/assessments", json=healthtech, headers=auth)).json()
+        analyze = f"/api/v1/assessments/{assessment['id']}/analyze"
+        keys = {
+            scope: (await client.post(KEYS, json={"name": scope, "scopes": [scope]}, headers=auth)).json()
+            for scope in ("runs:read", "runs:write")
+        }
+        refused = await client.post(analyze, headers=bearer(keys["runs:read"]["key"]))
+        accepted = await client.post(analyze, headers=bearer(keys["runs:write"]["key"]))
+        elsewhere = await client.post(
+            "/api/v1/assessments/no-such-assessment/analyze", headers=bearer(keys["runs:write"]["key"])
+        )
+        view = await client.get(f"/api/v1/runs/{accepted.json()['id']}", headers=auth)
+    assert refused.status_code == 403
+    assert accepted.status_code == 202
+    assert elsewhere.status_code == 404
+    assert view.json()["assessment_id"] == assessment["id"]
 
 
 async def test_invalid_input_lists_every_field(app: FastAPI, healthtech: dict[str, Any]) -> None:

@@ -68,6 +68,15 @@ class UnitOfWork:
             raise RuntimeError("end_reads() after a write would commit half of the unit of work")
         await self.session.commit()
 
+    async def statements_commit_themselves(self) -> None:
+        """For a unit of work whose one write is a single statement, before the session has run anything:
+        on PostgreSQL each statement then commits by itself, sparing the BEGIN and COMMIT round trips.
+        SQLite's are not round trips, so there it stays one transaction; and a session already in one
+        (an API key's lookup) keeps it."""
+        if self.session.in_transaction() or self.session.get_bind().dialect.name != "postgresql":
+            return
+        await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
     async def committed(self) -> None:
         for call in self._after_commit:
             await call()
