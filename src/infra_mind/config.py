@@ -143,8 +143,9 @@ class Settings(BaseSettings):
         default=10,
         ge=0,
         le=19,
-        description="CPU niceness of the embedded runner's process: on a busy machine, requests are "
-        "answered before runs compute",
+        description="CPU niceness of the processes that execute runs (the embedded runner's and "
+        "`infra-mind worker`): on a machine they share with the API, requests are answered before runs "
+        "compute",
     )
     runner_poll_interval_s: float = Field(
         default=1.0, gt=0, le=60, description="how often the runner checks the queue and cancel requests"

@@ -34,6 +34,7 @@ def worker(
     from prometheus_client import start_http_server
 
     from infra_mind.jobs.celery_app import QUEUE, TASK_NAME, build_celery
+    from infra_mind.jobs.interpreter import yield_cpu_to_requests
     from infra_mind.jobs.worker_runtime import WorkerRuntime
     from infra_mind.jobs.worker_tasks import register_run_task
     from infra_mind.observability.heap import freeze_startup_heap
@@ -71,6 +72,7 @@ def worker(
                 )
             )
             raise typer.Exit(EXIT_INVALID) from exc
+    yield_cpu_to_requests(settings.runner_niceness)
     runtime.start()
     freeze_startup_heap()
     slots = concurrency or settings.worker_concurrency

@@ -1,4 +1,5 @@
-"""The interpreter of a process that answers requests while its embedded runner executes runs.
+"""The interpreter of a process that answers requests while its embedded runner executes runs, and the
+priority of a process that executes runs beside one that answers requests.
 
 Both share one interpreter lock. A thread that waited on I/O (a request's database round trip) gets the
 lock back only when the thread holding it yields, by default after 5 ms: with the runner always computing,
@@ -9,6 +10,7 @@ runs pay a little in more frequent switches.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import structlog
@@ -23,3 +25,12 @@ def favour_requests_over_runs() -> None:
     library code."""
     sys.setswitchinterval(REQUESTS_FIRST_SWITCH_INTERVAL_S)
     log.info("process.switch_interval_set", seconds=REQUESTS_FIRST_SWITCH_INTERVAL_S)
+
+
+def yield_cpu_to_requests(niceness: int) -> None:
+    """For a process that executes runs (the embedded runner's, `infra-mind worker`): raised niceness, so
+    that on a machine it shares with the API, requests are answered before runs compute. Alone on its
+    machine it loses nothing."""
+    if niceness:
+        os.nice(niceness)
+        log.info("process.niceness_set", niceness=niceness)

@@ -21,6 +21,7 @@ from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.domain.events import Event
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.jobs.events import EventHub
+from infra_mind.jobs.interpreter import yield_cpu_to_requests
 from infra_mind.jobs.runner import InProcessRunner
 from infra_mind.jobs.runner_messages import (
     Announced,
@@ -50,8 +51,7 @@ def serve_runs(settings: Settings, connection: Connection) -> None:
     handles it and stops this one in order, so this one ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings.log_level, json=settings.log_json)
-    if settings.runner_niceness:
-        os.nice(settings.runner_niceness)
+    yield_cpu_to_requests(settings.runner_niceness)
     asyncio.run(_serve(settings, connection))
 
 

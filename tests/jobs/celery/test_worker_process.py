@@ -86,6 +86,20 @@ def test_the_healthcheck_passes_for_a_running_worker_and_fails_once_it_is_killed
     assert "did not answer a ping" in after.stderr
 
 
+def test_a_worker_lowers_its_cpu_priority_by_the_runner_niceness(stack: Stack) -> None:
+    no_metrics = {"INFRA_MIND_WORKER_METRICS_PORT": "0"}
+    niced = start_worker(stack, "hotel", INFRA_MIND_RUNNER_NICENESS="7", **no_metrics)
+    plain = start_worker(stack, "india", INFRA_MIND_RUNNER_NICENESS="0", **no_metrics)
+    for worker in (niced, plain):
+        wait_healthy(stack, worker)
+    assert niceness(niced.process.pid) == os.getpriority(os.PRIO_PROCESS, 0) + 7
+    assert niceness(plain.process.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def niceness(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
 def test_the_healthcheck_fails_for_a_worker_that_never_ran(stack: Stack) -> None:
     result = healthcheck(stack, "never-started@test")
     assert result.returncode == EXIT_UNHEALTHY
