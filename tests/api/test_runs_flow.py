@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx2
 import pytest
 from fastapi import FastAPI
 
 from .conftest import bearer, client_for, running, signed_in
 
 KEYS = "/api/v1/auth/api-keys"
+
+
+async def signed_in_with_assessment(
+    client: httpx2.AsyncClient, spec: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, Any]]:
+    auth = bearer((await signed_in(client, "ada@example.com"))["access_token"])
+    return auth, (await client.post("/api/v1/assessments", json=spec, headers=auth)).json()
+
 
 pytestmark = pytest.mark.slow
 
@@ -104,8 +113,7 @@ async def test_analyze_twice_is_409_and_an_idempotency_key_replays(
     app: FastAPI, healthtech: dict[str, Any]
 ) -> None:
     async with client_for(app) as client:
-        auth = bearer((await signed_in(client, "ada@example.com"))["access_token"])
-        assessment = (await client.post("/api/v1/assessments", json=healthtech, headers=auth)).json()
+        auth, assessment = await signed_in_with_assessment(client, healthtech)
         analyze = f"/api/v1/assessments/{assessment['id']}/analyze"
         keyed = auth | {"Idempotency-Key": "retry-1"}
         first = await client.post(analyze, headers=keyed)
@@ -124,8 +132,7 @@ async def test_an_api_key_analyzes_with_the_runs_write_scope_only(
     app: FastAPI, healthtech: dict[str, Any]
 ) -> None:
     async with client_for(app) as client:
-        auth = bearer((await signed_in(client, "ada@example.com"))["access_token"])
-        assessment = (await client.post("/api/v1/assessments", json=healthtech, headers=auth)).json()
+        auth, assessment = await signed_in_with_assessment(client, healthtech)
         analyze = f"/api/v1/assessments/{assessment['id']}/analyze"
         keys = {
             scope: (await client.post(KEYS, json={"name": scope, "scopes": [scope]}, headers=auth)).json()
