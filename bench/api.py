@@ -45,7 +45,7 @@ from bench.fanout_llm import AGENT_HEADER, SEED_PROFILE
 from bench.mockllm.server import bind
 from infra_mind.api.app import create_app
 from infra_mind.config import EmbeddedRunner, Settings
-from infra_mind.jobs.interpreter import favour_requests_over_runs
+from infra_mind.jobs.interpreter import favour_io_over_compute
 from infra_mind.jobs.threaded_runner import ThreadedRunner
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.observability.heap import freeze_startup_heap
@@ -465,7 +465,7 @@ async def _serving(app: FastAPI) -> AsyncIterator[tuple[str, FastAPI]]:
         # As `infra-mind serve` does once it has built the app.
         freeze_startup_heap()
         if isinstance(app.state.services.runner, ThreadedRunner):
-            favour_requests_over_runs()
+            favour_io_over_compute()
         yield f"http://127.0.0.1:{port}", app
     finally:
         server.should_exit = True

@@ -12,6 +12,7 @@ from infra_mind.agents.base import Agent
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.events import Event
 from infra_mind.domain.requirements import AssessmentInput
+from infra_mind.engine.events import EventSink
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
 from infra_mind.engine.pipeline import Pipeline, RunOutcome
 from infra_mind.jobs import EventHub, InProcessRunner
@@ -60,7 +61,7 @@ class CountingPipeline:
             self.now -= 1
 
 
-def scripted_pipeline(knowledge: Knowledge, hub: EventHub, *scripts: Script) -> Pipeline:
+def scripted_pipeline(knowledge: Knowledge, hub: EventSink, *scripts: Script) -> Pipeline:
     agents: list[Agent] = [ScriptedAgent(f"agent_{i}", script) for i, script in enumerate(scripts)]
     return Pipeline(
         knowledge,

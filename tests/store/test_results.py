@@ -6,6 +6,7 @@ from sqlalchemy.exc import InvalidRequestError
 from infra_mind.store.db import Database
 from infra_mind.store.models import Run
 from infra_mind.store.repositories import ChatRepository, ResultRepository, RunRepository
+from infra_mind.store.repositories.results import RenderedReport
 
 from .conftest import add_assessment, add_user, recommendation
 
@@ -173,3 +174,33 @@ async def test_chat_history_is_the_latest_messages_oldest_first_for_the_owner_on
         assert [m.text for m in await chat.history(owner, run.assessment_id, last=3)] == ["m2", "m3", "m4"]
         stranger = (await add_user(db, "ben@example.org")).id
         assert await chat.history(stranger, run.assessment_id) == []
+
+
+async def test_a_runs_rendered_reports_replace_only_the_same_kinds_and_formats(db: Database) -> None:
+    owner, run = await _run(db)
+    async with db.session() as session:
+        results = ResultRepository(session)
+        await results.save_rendered_reports(
+            run.id,
+            [
+                RenderedReport("full", "md", "text/markdown", b"# old"),
+                RenderedReport("full", "json", "application/json", b"{}"),
+            ],
+        )
+    async with db.session() as session:
+        results = ResultRepository(session)
+        await results.save_rendered_reports(
+            run.id,
+            [
+                RenderedReport("full", "md", "text/markdown", b"# Plan"),
+                RenderedReport("executive", "md", "text/markdown", b"# Brief"),
+            ],
+        )
+        await results.save_rendered_reports(run.id, [])
+    async with db.session() as session:
+        stored = await ResultRepository(session).reports(owner, run.id)
+    assert [(r.kind, r.format, r.content, r.size) for r in stored] == [
+        ("executive", "md", b"# Brief", 7),
+        ("full", "json", b"{}", 2),
+        ("full", "md", b"# Plan", 6),
+    ]

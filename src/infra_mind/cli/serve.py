@@ -30,7 +30,7 @@ def serve(
     import uvicorn
 
     from infra_mind.api.app import create_app
-    from infra_mind.jobs.interpreter import favour_requests_over_runs
+    from infra_mind.jobs.interpreter import favour_io_over_compute
     from infra_mind.observability.heap import freeze_startup_heap
     from infra_mind.store.migrate import upgrade_to_head
 
@@ -49,6 +49,6 @@ def serve(
         raise typer.Exit(EXIT_UNAVAILABLE) from exc
     freeze_startup_heap()
     if settings.runner is RunnerKind.INPROCESS and settings.embedded_runner is EmbeddedRunner.THREAD:
-        favour_requests_over_runs()
+        favour_io_over_compute()
     # uvicorn's own loggers stay quiet below the level chosen for ours; requests are logged by the app
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), access_log=False)

@@ -1,4 +1,4 @@
-"""The event bus interface, its in-memory implementation and the per-run emitter."""
+"""Where a pipeline sends events, an in-memory bus that also replays them, and the per-run emitter."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from infra_mind.domain.events import Event, EventType
 TERMINAL = frozenset({EventType.RUN_COMPLETED, EventType.RUN_FAILED, EventType.RUN_CANCELLED})
 
 
-class EventBus(Protocol):
-    async def publish(self, event: Event) -> None: ...
+class EventSink(Protocol):
+    """Where a run's pipeline sends its events."""
 
-    def subscribe(self, run_id: str, after_seq: int = 0) -> AsyncIterator[Event]: ...
+    async def publish(self, event: Event) -> None: ...
 
 
 class InMemoryEventBus:
@@ -60,7 +60,7 @@ class InMemoryEventBus:
 class RunEmitter:
     """Numbers one run's events in order and hands them to the bus."""
 
-    def __init__(self, bus: EventBus, run_id: str, start_seq: int = 0) -> None:
+    def __init__(self, bus: EventSink, run_id: str, start_seq: int = 0) -> None:
         self._bus = bus
         self.run_id = run_id
         self._seq = start_seq

@@ -7,7 +7,7 @@ from datetime import date
 from infra_mind.agents.base import RetryPolicy
 from infra_mind.agents.registry import AgentOptions, build_agents
 from infra_mind.config import Settings
-from infra_mind.engine.events import EventBus
+from infra_mind.engine.events import EventSink
 from infra_mind.engine.orchestrator import Orchestrator, QuorumPolicy
 from infra_mind.engine.pipeline import Pipeline
 from infra_mind.errors import ConfigurationError
@@ -18,7 +18,7 @@ from infra_mind.llm import LlmClient, build_llm
 def build_pipeline(
     settings: Settings,
     knowledge: Knowledge,
-    bus: EventBus,
+    bus: EventSink,
     report_formats: tuple[str, ...] = ("md",),
     *,
     llm: LlmClient | None = None,

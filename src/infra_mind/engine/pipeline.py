@@ -18,7 +18,7 @@ from infra_mind.domain.events import EventType
 from infra_mind.domain.metrics import ExecutionMetrics
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.compliance_scoring import compliance_scores
-from infra_mind.engine.events import EventBus, RunEmitter
+from infra_mind.engine.events import EventSink, RunEmitter
 from infra_mind.engine.grounding import ground_results
 from infra_mind.engine.metrics import execution_metrics, llm_usage
 from infra_mind.engine.orchestrator import Cancellation, Mode, Orchestrator, QuorumPolicy
@@ -46,7 +46,7 @@ class Pipeline:
         self,
         knowledge: Knowledge,
         orchestrator: Orchestrator,
-        bus: EventBus,
+        bus: EventSink,
         *,
         quorum: QuorumPolicy | None = None,
         report_formats: tuple[str, ...] = ("md", "json"),

@@ -61,7 +61,8 @@ class EventRelay(Protocol):
 
 
 class EventHub:
-    """Implements the engine's EventBus. One per runner; subscribers are per process."""
+    """The engine's EventSink: events stored, relayed and followed (SSE). One per runner; subscribers
+    are per process."""
 
     def __init__(
         self, database: Database, *, poll_interval_s: float = 1.0, relay: EventRelay | None = None

@@ -25,7 +25,7 @@ from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.errors import InfraMindError, NotFound
 from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.outcome import final_event, finish_run, save_reports, save_results
+from infra_mind.jobs.outcome import dump_results, final_event, finish_run, save_reports, save_results
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.stopping import uninterrupted
 from infra_mind.observability.metrics import RunMetrics
@@ -180,8 +180,9 @@ class RunExecutor:
 
     async def _store(self, run_id: str, outcome: RunOutcome) -> None:
         status = outcome.result.status
+        dumped = await asyncio.to_thread(dump_results, outcome.result)
         async with self._database.session() as session:
-            await save_results(session, run_id, outcome)
+            await save_results(session, run_id, dumped)
         reports_error = await self._store_reports(run_id, outcome)
         async with self._database.session() as session:
             await finish_run(session, run_id, outcome.result, reports_error=reports_error)

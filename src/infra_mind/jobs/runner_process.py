@@ -20,8 +20,10 @@ from infra_mind.config import Settings
 from infra_mind.domain.assessment import AssessmentResult
 from infra_mind.domain.events import Event
 from infra_mind.engine.factory import build_pipeline
+from infra_mind.jobs.compute_thread import EventsToLoop, PipelineOnThread, cancel_leftovers
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.interpreter import yield_cpu_to_requests
+from infra_mind.jobs.interpreter import favour_io_over_compute, yield_cpu_to_requests
+from infra_mind.jobs.loop_thread import LoopThread
 from infra_mind.jobs.runner import InProcessRunner
 from infra_mind.jobs.runner_messages import (
     Announced,
@@ -52,6 +54,9 @@ def serve_runs(settings: Settings, connection: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings.log_level, json=settings.log_json)
     yield_cpu_to_requests(settings.runner_niceness)
+    # The runner's loop gets the interpreter lock back soon after each database answer, however busy
+    # the compute thread is.
+    favour_io_over_compute()
     asyncio.run(_serve(settings, connection))
 
 
@@ -88,9 +93,11 @@ async def _serve(settings: Settings, connection: Connection) -> None:
     link = ApiLink(connection)
     database = Database.for_runs(settings)
     llm = build_llm(settings)
+    compute = LoopThread("runner-compute")
+    compute.start()
     try:
         try:
-            runner = await _started_runner(settings, database, link, llm)
+            runner = await _started_runner(settings, database, link, llm, compute)
         except Exception as exc:
             log.exception("runner_process.start_failed")
             link.post(StartFailed(str(exc) or type(exc).__name__))
@@ -107,22 +114,30 @@ async def _serve(settings: Settings, connection: Connection) -> None:
             loop.remove_reader(connection.fileno())
             await runner.stop()
     finally:
-        await llm.aclose()
+        await compute.call(_wound_down(llm))
+        compute.stop()
         await database.dispose()
         connection.close()
 
 
+async def _wound_down(llm: LlmClient) -> None:
+    """On the compute loop, where the LLM client's connections live."""
+    await cancel_leftovers()
+    await llm.aclose()
+
+
 async def _started_runner(
-    settings: Settings, database: Database, link: ApiLink, llm: LlmClient
+    settings: Settings, database: Database, link: ApiLink, llm: LlmClient, compute: LoopThread
 ) -> InProcessRunner:
     knowledge = await asyncio.to_thread(Knowledge.load, settings.knowledge_dir)
     hub = EventHub(database, poll_interval_s=settings.runner_poll_interval_s, relay=link)
     formats = tuple(dict.fromkeys(settings.report_formats))
-    pipeline = build_pipeline(settings, knowledge, hub, formats, llm=llm)
+    bus = EventsToLoop(hub, asyncio.get_running_loop())
+    pipeline = build_pipeline(settings, knowledge, bus, formats, llm=llm)
     runner = InProcessRunner(
         database,
         hub,
-        pipeline,
+        PipelineOnThread(pipeline, compute),
         link,
         max_concurrent_runs=settings.max_concurrent_runs,
         poll_interval_s=settings.runner_poll_interval_s,

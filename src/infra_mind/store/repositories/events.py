@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.errors import Conflict
@@ -17,44 +18,52 @@ class NewEvent(NamedTuple):
     data: dict[str, Any]
 
 
+class StoredEvent(NamedTuple):
+    run_id: str
+    seq: int
+    type: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
 class EventRepository:
     """A run's events, numbered 1, 2, 3 … without gaps or duplicates, for SSE replay."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def append(self, run_id: str, type: str, data: dict[str, Any]) -> EventRow:
-        (row,) = await self.append_many([NewEvent(run_id, type, data)])
-        return row
+    async def append(self, run_id: str, type: str, data: dict[str, Any]) -> StoredEvent:
+        (stored,) = await self.append_many([NewEvent(run_id, type, data)])
+        return stored
 
-    async def append_many(self, events: list[NewEvent]) -> list[EventRow]:
-        """The events in their order, numbered after each run's last: one counter update per run, then
-        one insert for all of them."""
+    async def append_many(self, events: list[NewEvent]) -> list[StoredEvent]:
+        """The events in their order, numbered after each run's last: one statement counts them on every
+        run, one inserts them all (on SQLite each statement is a hop through the event loop while the
+        database's one write lock is held)."""
         counts = Counter(event.run_id for event in events)
-        next_seq = {}
-        for run_id, count in counts.items():
-            # Incrementing the run's counter locks its row until commit, so concurrent appends queue up.
-            last = await self.session.scalar(
-                update(Run)
-                .where(Run.id == run_id)
-                .values(last_event_seq=Run.last_event_seq + count)
-                .returning(Run.last_event_seq)
-                .execution_options(synchronize_session=False)
-            )
-            if last is None:
-                raise Conflict(f"run {run_id} does not exist")
-            next_seq[run_id] = last - count + 1
+        # Incrementing the runs' counters locks their rows until commit, so concurrent appends queue up.
+        last_seq = dict(
+            (
+                await self.session.execute(
+                    update(Run)
+                    .where(Run.id.in_(counts))
+                    .values(last_event_seq=Run.last_event_seq + case(counts, value=Run.id))
+                    .returning(Run.id, Run.last_event_seq)
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+        )
+        missing = sorted(counts.keys() - last_seq.keys())
+        if missing:
+            raise Conflict(f"run {missing[0]} does not exist")
+        next_seq = {run_id: last_seq[run_id] - count + 1 for run_id, count in counts.items()}
         now = utc_now()
-        rows = []
+        stored = []
         for event in events:
-            seq = next_seq[event.run_id]
-            next_seq[event.run_id] = seq + 1
-            rows.append(
-                EventRow(run_id=event.run_id, seq=seq, type=event.type, data=event.data, created_at=now)
-            )
-        self.session.add_all(rows)
-        await self.session.flush()
-        return rows
+            stored.append(StoredEvent(event.run_id, next_seq[event.run_id], event.type, event.data, now))
+            next_seq[event.run_id] += 1
+        await self.session.execute(insert(EventRow), [event._asdict() for event in stored])
+        return stored
 
     async def since(
         self, owner_id: str, run_id: str, after_seq: int = 0, *, limit: int = 1000

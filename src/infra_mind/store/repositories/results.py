@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -30,6 +30,13 @@ class AgentResultValues(NamedTuple):
     data: dict[str, Any] | JsonText
 
 
+class RenderedReport(NamedTuple):
+    kind: str
+    format: str
+    media_type: str
+    content: bytes
+
+
 class ResultRepository:
     """What a run produced: agent results, ranked recommendations, rendered reports.
 
@@ -48,36 +55,22 @@ class ResultRepository:
         attempts: int,
         duration_s: float | None,
         data: dict[str, Any],
-    ) -> AgentResultRow:
+    ) -> None:
         """Replaces the agent's earlier result in this run, if any."""
-        (row,) = await self.save_agent_results(
-            run_id, [AgentResultValues(agent, status, attempts, duration_s, data)]
-        )
-        return row
+        await self.save_agent_results(run_id, [AgentResultValues(agent, status, attempts, duration_s, data)])
 
-    async def save_agent_results(self, run_id: str, results: list[AgentResultValues]) -> list[AgentResultRow]:
-        """Replaces these agents' earlier results in this run, if any: one read, then one flush."""
-        existing = {
-            row.agent: row
-            for row in await self.session.scalars(
-                select(AgentResultRow).where(
-                    AgentResultRow.run_id == run_id,
-                    AgentResultRow.agent.in_([values.agent for values in results]),
-                )
-            )
-        }
-        rows = []
-        for values in results:
-            row = existing.get(values.agent)
-            if row is None:
-                row = AgentResultRow(run_id=run_id, agent=values.agent)
-                self.session.add(row)
-            row.status, row.attempts, row.duration_s = values.status, values.attempts, values.duration_s
-            # JsonText goes to the column as it is (store.types.dump_json); reads give the dict back.
-            row.data, row.created_at = cast(dict[str, Any], values.data), utc_now()
-            rows.append(row)
-        await self.session.flush()
-        return rows
+    async def save_agent_results(self, run_id: str, results: list[AgentResultValues]) -> None:
+        """Replaces these agents' earlier results in this run, if any: one delete, one insert."""
+        agents = [values.agent for values in results]
+        await self.session.execute(
+            delete(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent.in_(agents))
+        )
+        now = utc_now()
+        # JsonText goes to the column as it is (store.types.dump_json); reads give the dict back.
+        await self.session.execute(
+            insert(AgentResultRow),
+            [{"run_id": run_id, **values._asdict(), "created_at": now} for values in results],
+        )
 
     async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
         query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
@@ -110,31 +103,39 @@ class ResultRepository:
         return {row.agent: row.data for row in rows}
 
     async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
-        """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order."""
+        """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order.
+        Three statements whatever the length of the list."""
         await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
+        if not recommendations:
+            return 0
         rows = [
-            RecommendationRow(
-                run_id=run_id,
-                rank=rank,
-                recommendation_id=item["id"],
-                key=item["key"],
-                title=item["title"],
-                category=item["category"],
-                priority=item["priority"],
-                pillar=item["pillar"],
-                agents=list(item["agents"]),
-                data=item,
-            )
+            {
+                "run_id": run_id,
+                "rank": rank,
+                "recommendation_id": item["id"],
+                "key": item["key"],
+                "title": item["title"],
+                "category": item["category"],
+                "priority": item["priority"],
+                "pillar": item["pillar"],
+                "agents": list(item["agents"]),
+                "data": item,
+            }
             for rank, item in enumerate(recommendations, start=1)
         ]
-        self.session.add_all(rows)
-        await self.session.flush()
-        self.session.add_all(
-            RecommendationAgent(recommendation_id=row.id, agent=agent, run_id=run_id)
-            for row in rows
-            for agent in dict.fromkeys(row.agents)
+        # Not in the order given (SQLite's RETURNING has none), hence the rank with each id.
+        inserted = await self.session.execute(
+            insert(RecommendationRow).returning(RecommendationRow.rank, RecommendationRow.id), rows
         )
-        await self.session.flush()
+        ids = dict(inserted.all())
+        await self.session.execute(
+            insert(RecommendationAgent),
+            [
+                {"recommendation_id": ids[row["rank"]], "agent": agent, "run_id": run_id}
+                for row in rows
+                for agent in dict.fromkeys(row["agents"])
+            ],
+        )
         return len(recommendations)
 
     async def recommendations(
@@ -192,6 +193,22 @@ class ResultRepository:
         self.session.add(report)
         await self.session.flush()
         return report
+
+    async def save_rendered_reports(self, run_id: str, reports: list[RenderedReport]) -> None:
+        """A run's reports, stored as bytes, replacing the same kinds+formats: one delete, one insert."""
+        if not reports:
+            return
+        await self.session.execute(
+            delete(Report).where(
+                Report.run_id == run_id,
+                tuple_(Report.kind, Report.format).in_([(r.kind, r.format) for r in reports]),
+            )
+        )
+        now = utc_now()
+        await self.session.execute(
+            insert(Report),
+            [{"run_id": run_id, **r._asdict(), "size": len(r.content), "created_at": now} for r in reports],
+        )
 
     async def report(self, owner_id: str, run_id: str, *, kind: str, format: str) -> Report | None:
         query = self._owned(select(Report), Report.run_id, owner_id, run_id)
