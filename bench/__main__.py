@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import uvloop
 import yaml
 from rich.console import Console
 from rich.table import Table
@@ -290,7 +291,8 @@ def _measure_api(args: argparse.Namespace, knowledge: Knowledge) -> api.ApiFigur
                     steady_posts_per_client=6,
                 )
 
-        return asyncio.run(
+        # The app is served inside this loop: uvloop, as `infra-mind serve` (uvicorn.run) serves it.
+        return uvloop.run(
             api.measure(spec, knowledge, clients=args.api_clients, runs=args.api_runs, scale_out=scale_out)
         )
     finally:

@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx2
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -546,7 +547,7 @@ async def _post_from_clients(
 def _post_analyze(base_url: str, token: str, assessment_ids: list[str], clients: int) -> list[Post]:
     """In the client process: `clients` connections post one analyze each, all at once, until every
     assessment is posted; (status, latency ms) per post."""
-    return asyncio.run(_post_concurrently(base_url, token, assessment_ids, clients))
+    return uvloop.run(_post_concurrently(base_url, token, assessment_ids, clients))
 
 
 async def _post_concurrently(
@@ -575,7 +576,7 @@ def _post_steady(
     """In the client process: each client posts its share of the assessments one after another, with a
     think time drawn uniformly from [0.5, 1.5] × think_s between posts (the first after a random delay,
     so the clients do not start in step)."""
-    return asyncio.run(_post_with_think_time(base_url, token, assessment_ids, clients, think_s))
+    return uvloop.run(_post_with_think_time(base_url, token, assessment_ids, clients, think_s))
 
 
 async def _post_with_think_time(
