@@ -77,7 +77,9 @@ class CeleryRunner:
         await self._relay.stop()
 
     async def submit(self, run_id: str) -> None:
-        """The task id is the run id: a revoke finds it, and a second send is the same task."""
+        """The task id is the run id: a revoke finds it, and a second send is the same task. Nothing more
+        is written: a workers' sweeper sends a run again once it has waited `visibility_timeout_s` since it
+        was requested (or last sent again), whether this send reached the broker or not."""
         try:
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await asyncio.to_thread(
@@ -89,8 +91,6 @@ class CeleryRunner:
                 f"run {run_id} is queued, but the broker did not take it ({exc}); a worker's sweeper "
                 "sends it again once the broker is back"
             ) from exc
-        async with self._database.session() as session:
-            await RunQueue(session).mark_sent([run_id])
         log.info("jobs.sent", run_id=run_id)
 
     async def cancel(self, run_id: str) -> str | None:

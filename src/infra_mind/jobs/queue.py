@@ -152,7 +152,8 @@ class RunQueue:
         return list((await self.session.scalars(query)).all())
 
     async def mark_sent(self, run_ids: list[str]) -> None:
-        """A queued run's heartbeat is when it was last sent to the broker: the sweeper's clock for it."""
+        """A queued run's heartbeat is when the sweeper last sent it again; before that, the sweeper's clock
+        for it is when it was requested (the API sends it at once)."""
         await self.session.execute(
             update(Run)
             .where(Run.id.in_(run_ids), Run.status == RunState.QUEUED.value)
