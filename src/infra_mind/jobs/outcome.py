@@ -64,8 +64,9 @@ async def save_results(session: AsyncSession, run_id: str, dumped: DumpedResults
     """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
     whatever then happens to its reports (they can be rendered again from it)."""
     results = ResultRepository(session)
-    await results.save_agent_results(run_id, dumped.agents)
+    # The recommendations first: their items are dumped before their first statement.
     await results.save_recommendations(run_id, dumped.recommendations)
+    await results.save_agent_results(run_id, dumped.agents)
     await RunRepository(session).store_result(run_id, result=dumped.result, metrics=dumped.metrics)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from infra_mind.domain.agent_result import AgentStatus
 from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
 from infra_mind.store.repositories.paging import Page, paginate
-from infra_mind.store.types import JsonText, utc_now
+from infra_mind.store.types import JsonText, dump_json, utc_now
 
 T = TypeVar("T")
 
@@ -104,10 +104,8 @@ class ResultRepository:
 
     async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
         """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order.
-        Three statements whatever the length of the list."""
-        await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
-        if not recommendations:
-            return 0
+        Three statements whatever the length of the list, and the items dumped before the first of them:
+        on SQLite a write holds the database's one write lock until the commit."""
         rows = [
             {
                 "run_id": run_id,
@@ -119,10 +117,13 @@ class ResultRepository:
                 "priority": item["priority"],
                 "pillar": item["pillar"],
                 "agents": list(item["agents"]),
-                "data": item,
+                "data": JsonText(dump_json(item)),
             }
             for rank, item in enumerate(recommendations, start=1)
         ]
+        await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
+        if not rows:
+            return 0
         # Not in the order given (SQLite's RETURNING has none), hence the rank with each id.
         inserted = await self.session.execute(
             insert(RecommendationRow).returning(RecommendationRow.rank, RecommendationRow.id), rows
@@ -136,7 +137,7 @@ class ResultRepository:
                 for agent in dict.fromkeys(row["agents"])
             ],
         )
-        return len(recommendations)
+        return len(rows)
 
     async def recommendations(
         self,
