@@ -115,21 +115,22 @@ async def test_a_cancel_on_the_runners_loop_stops_the_agents_on_the_compute_loop
     await wait_for_status(db, run_id, "cancelled")
 
 
-async def test_stopping_requeues_the_run_and_the_compute_loop_is_left_with_nothing(
+async def test_stopping_ends_the_runs_agents_on_the_compute_loop_and_requeues_the_run(
     db: Database,
     queue_run: QueueRun,
     runner_computing_on: Callable[..., InProcessRunner],
     compute: LoopThread,
 ) -> None:
-    runner = runner_computing_on(Script(hang=True))
+    """The agent is computing when the runner stops: the stop waits until it has ended."""
+    runner = runner_computing_on(Script(block_s=1.0, delay_s=30))
     await runner.start()
     run_id = await queue_run()
     await runner.submit(run_id)
     await wait_for_status(db, run_id, "running")
+    await asyncio.sleep(0.3)
     await runner.stop()
-    assert (await wait_for_status(db, run_id, "queued")).status == "queued"
-    await compute.call(cancel_leftovers())
     assert await compute.call(_other_tasks()) == 0
+    assert (await wait_for_status(db, run_id, "queued")).status == "queued"
 
 
 async def _other_tasks() -> int:

@@ -10,7 +10,8 @@ only waits for the database and the interpreter lock (see `favour_io_over_comput
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from typing import Any, TypeVar
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.events import Event
@@ -20,6 +21,8 @@ from infra_mind.engine.orchestrator import Cancellation, Mode
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.jobs.execution import RunsAssessments
 from infra_mind.jobs.loop_thread import LoopThread
+
+T = TypeVar("T")
 
 
 class EventsToLoop:
@@ -56,10 +59,15 @@ class PipelineOnThread:
         if cancellation is not None:
             mirrored = Cancellation()
             relay = asyncio.create_task(self._relay(cancellation, mirrored), name=f"cancel relay {run_id}")
+        pipeline_run = self._pipeline.run(spec, run_id=run_id, mode=mode, cancellation=mirrored, reuse=reuse)
         try:
-            return await self._compute.call(
-                self._pipeline.run(spec, run_id=run_id, mode=mode, cancellation=mirrored, reuse=reuse)
-            )
+            running = await self._compute.call(_started(pipeline_run))
+            try:
+                return await self._compute.call(_outcome(running))
+            except asyncio.CancelledError:
+                # The runner stops: the run's agents end before it is re-queued, as on one loop.
+                await self._compute.call(_cancelled(running))
+                raise
         finally:
             if relay is not None:
                 relay.cancel()
@@ -67,6 +75,19 @@ class PipelineOnThread:
     async def _relay(self, cancellation: Cancellation, mirrored: Cancellation) -> None:
         await cancellation.event.wait()
         self._compute.loop.call_soon_threadsafe(mirrored.cancel, cancellation.reason)
+
+
+async def _started(coroutine: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    return asyncio.ensure_future(coroutine)
+
+
+async def _outcome(task: asyncio.Task[T]) -> T:
+    return await task
+
+
+async def _cancelled(task: asyncio.Task[Any]) -> None:
+    task.cancel()
+    await asyncio.wait({task})
 
 
 async def cancel_leftovers() -> None:

@@ -40,6 +40,8 @@ class EventRepository:
         """The events in their order, numbered after each run's last: one statement counts them on every
         run, one inserts them all (on SQLite each statement is a hop through the event loop while the
         database's one write lock is held)."""
+        if not events:
+            return []
         counts = Counter(event.run_id for event in events)
         # Incrementing the runs' counters locks their rows until commit, so concurrent appends queue up.
         last_seq = dict(

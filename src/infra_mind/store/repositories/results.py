@@ -61,6 +61,8 @@ class ResultRepository:
 
     async def save_agent_results(self, run_id: str, results: list[AgentResultValues]) -> None:
         """Replaces these agents' earlier results in this run, if any: one delete, one insert."""
+        if not results:
+            return
         agents = [values.agent for values in results]
         await self.session.execute(
             delete(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent.in_(agents))
