@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -152,3 +153,21 @@ async def collect(events: AsyncIterator[Event], timeout_s: float = 30) -> list[E
         return [event async for event in events]
 
     return await asyncio.wait_for(drain(), timeout_s)
+
+
+async def loop_gaps_during(work: Awaitable[Any], every_s: float = 0.005) -> list[float]:
+    """How long this loop took to come back, each time, to a task sleeping `every_s` while `work` ran."""
+    gaps: list[float] = []
+
+    async def sample() -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(every_s)
+            gaps.append(time.perf_counter() - started)
+
+    sampler = asyncio.create_task(sample())
+    try:
+        await work
+    finally:
+        sampler.cancel()
+    return gaps

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import statistics
 import threading
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -19,7 +18,7 @@ from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.store.db import Database
 
 from ..engine.agents_for_tests import Script
-from .conftest import collect, scripted_pipeline, wait_for_status
+from .conftest import collect, loop_gaps_during, scripted_pipeline, wait_for_status
 
 QueueRun = Callable[..., Awaitable[str]]
 MakeRunner = Callable[..., InProcessRunner]
@@ -84,21 +83,13 @@ async def test_the_runners_loop_stays_responsive_while_agents_compute(
     (this one) still runs every few milliseconds, so its transactions are not held open meanwhile."""
     runner = runner_computing_on(*(Script(block_s=0.3) for _ in range(3)))
     await runner.start()
-    gaps: list[float] = []
 
-    async def sample() -> None:
-        while True:
-            started = time.perf_counter()
-            await asyncio.sleep(0.005)
-            gaps.append(time.perf_counter() - started)
-
-    sampler = asyncio.create_task(sample())
-    try:
+    async def one_run() -> None:
         run_id = await queue_run()
         await runner.submit(run_id)
         await wait_for_status(db, run_id, "completed")
-    finally:
-        sampler.cancel()
+
+    gaps = await loop_gaps_during(one_run())
     assert len(gaps) > 20
     assert statistics.quantiles(gaps, n=10)[-1] < 0.1
 

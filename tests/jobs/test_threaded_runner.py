@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -18,7 +17,7 @@ from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 
 from ..engine.agents_for_tests import Script
-from .conftest import POLL_S, collect, scripted_pipeline, wait_for_status
+from .conftest import POLL_S, collect, loop_gaps_during, scripted_pipeline, wait_for_status
 
 QueueRun = Callable[..., Awaitable[str]]
 
@@ -67,21 +66,13 @@ async def test_this_loop_stays_responsive_while_agents_compute(
     only the runner, and the GIL's switch interval lets this loop run every few milliseconds."""
     runner = threaded(*(Script(block_s=0.3) for _ in range(3)))
     await runner.start()
-    gaps: list[float] = []
 
-    async def sample() -> None:
-        while True:
-            started = time.perf_counter()
-            await asyncio.sleep(0.005)
-            gaps.append(time.perf_counter() - started)
-
-    sampler = asyncio.create_task(sample())
-    try:
+    async def one_run() -> None:
         run_id = await queue_run()
         await runner.submit(run_id)
         await wait_for_status(db, run_id, "completed")
-    finally:
-        sampler.cancel()
+
+    gaps = await loop_gaps_during(one_run())
     # On the same loop the agents would leave a few gaps of 0.3 s; a collector pause may still cause one.
     assert len(gaps) > 20
     assert statistics.quantiles(gaps, n=10)[-1] < 0.1
