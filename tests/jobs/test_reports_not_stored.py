@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.requirements import AssessmentInput
@@ -59,14 +59,18 @@ async def capped_db(tmp_path: Path) -> AsyncIterator[Database]:
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'capped.db'}")
     await upgrade_to_head(database.url)
 
-    @event.listens_for(database.engine.sync_engine, "connect")
     def cap(connection: Any, _: Any) -> None:
         cursor = connection.cursor()
         cursor.execute(f"PRAGMA max_page_count={PAGE_LIMIT}")
         cursor.close()
 
-    yield database
-    await database.dispose()
+    # Every engine's connections, the writer thread's included.
+    event.listen(Engine, "connect", cap)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+        event.remove(Engine, "connect", cap)
 
 
 async def test_a_run_whose_reports_cannot_be_stored_keeps_its_data_and_says_why(

@@ -12,22 +12,20 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from infra_mind.domain.events import Event
 from infra_mind.jobs.stopping import await_or_cancel
-from infra_mind.store.db import Database
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 500
-AppendMany = Callable[[AsyncSession, list[Event]], Awaitable[list[Event]]]
+StoreBatch = Callable[[list[Event]], Awaitable[list[Event]]]
 
 
 class EventWriter:
-    def __init__(self, database: Database, append_many: AppendMany) -> None:
-        self._database = database
-        self._append_many = append_many
+    def __init__(self, store: StoreBatch) -> None:
+        """`store` commits a batch in one transaction and answers the events as stored."""
+        self._store = store
         self._pending: list[tuple[Event, asyncio.Future[Event]]] = []
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -71,8 +69,7 @@ class EventWriter:
 
     async def _commit(self, batch: list[tuple[Event, asyncio.Future[Event]]]) -> None:
         try:
-            async with self._database.session() as session:
-                stored = await self._append_many(session, [event for event, _ in batch])
+            stored = await self._store([event for event, _ in batch])
         except Exception as exc:
             if len(batch) > 1:
                 # One bad event (its run deleted meanwhile) must not lose the others: each on its own.

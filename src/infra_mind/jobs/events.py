@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any, Protocol
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.events import TERMINAL
@@ -23,7 +25,7 @@ from infra_mind.jobs.event_writer import EventWriter
 from infra_mind.store.db import Database
 from infra_mind.store.models import EventRow
 from infra_mind.store.repositories import EventRepository, RunRepository
-from infra_mind.store.repositories.events import NewEvent
+from infra_mind.store.repositories.events import NewEvent, StoredEvent, append_events
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 log = structlog.get_logger(__name__)
@@ -39,6 +41,17 @@ def row_data(event: Event) -> dict[str, Any]:
     if event.phase is not None:
         data["phase"] = event.phase
     return data
+
+
+def _new_events(events: list[Event]) -> list[NewEvent]:
+    return [NewEvent(event.run_id, event.type.value, row_data(event)) for event in events]
+
+
+def _numbered(events: list[Event], rows: list[StoredEvent]) -> list[Event]:
+    return [
+        event.model_copy(update={"seq": row.seq, "at": row.created_at})
+        for event, row in zip(events, rows, strict=True)
+    ]
 
 
 def event_from_row(row: EventRow) -> Event:
@@ -71,7 +84,7 @@ class EventHub:
         self._database = database
         self._poll_interval_s = poll_interval_s
         self._relay = relay
-        self._writer = EventWriter(database, self.append_many)
+        self._writer = EventWriter(self._store_batch)
         self._subscribers: dict[str, set[asyncio.Queue[Event]]] = defaultdict(set)
         self._held: dict[str, Event | None] = {}
 
@@ -105,13 +118,18 @@ class EventHub:
         return stored
 
     async def append_many(self, session: AsyncSession, events: list[Event]) -> list[Event]:
-        rows = await EventRepository(session).append_many(
-            [NewEvent(event.run_id, event.type.value, row_data(event)) for event in events]
+        return _numbered(events, await EventRepository(session).append_many(_new_events(events)))
+
+    def append_blocking(self, session: Session, event: Event) -> Event:
+        """`append` in a transaction of Database.run_transaction."""
+        (stored,) = _numbered([event], append_events(session, _new_events([event])))
+        return stored
+
+    async def _store_batch(self, events: list[Event]) -> list[Event]:
+        """A batch in a transaction of its own, on SQLite's writer thread when the database is a file."""
+        return _numbered(
+            events, await self._database.run_transaction(partial(append_events, events=_new_events(events)))
         )
-        return [
-            event.model_copy(update={"seq": row.seq, "at": row.created_at})
-            for event, row in zip(events, rows, strict=True)
-        ]
 
     def announce(self, event: Event) -> None:
         """After the commit that stored it: to this process's subscribers, and through the relay to others."""

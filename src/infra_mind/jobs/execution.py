@@ -10,14 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import structlog
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import RunStatus
+from infra_mind.domain.events import Event
 from infra_mind.domain.input_rules import parse_input
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.orchestrator import Cancellation, Mode
@@ -25,13 +28,14 @@ from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.errors import InfraMindError, NotFound
 from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.outcome import dump_results, final_event, finish_run, save_reports, save_results
+from infra_mind.jobs.outcome import dump_results, final_event, finish_run, rendered_reports, save_results
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.stopping import uninterrupted
 from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, Run, RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
+from infra_mind.store.repositories.results import save_rendered_reports
 
 log = structlog.get_logger(__name__)
 
@@ -117,8 +121,9 @@ class RunExecutor:
         """Reports that cannot be stored do not fail the run: its data is stored, and a download renders
         them again; the run's error says what happened."""
         try:
-            async with self._database.session() as session:
-                await save_reports(session, run_id, outcome)
+            await self._database.run_transaction(
+                partial(save_rendered_reports, run_id=run_id, reports=rendered_reports(outcome))
+            )
         except (SQLAlchemyError, OSError) as exc:
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             log.error("jobs.reports_not_stored", error=reason)
@@ -181,14 +186,16 @@ class RunExecutor:
     async def _store(self, run_id: str, outcome: RunOutcome) -> None:
         status = outcome.result.status
         dumped = await asyncio.to_thread(dump_results, outcome.result)
-        async with self._database.session() as session:
-            await save_results(session, run_id, dumped)
+        await self._database.run_transaction(partial(save_results, run_id=run_id, dumped=dumped))
         reports_error = await self._store_reports(run_id, outcome)
-        async with self._database.session() as session:
-            await finish_run(session, run_id, outcome.result, reports_error=reports_error)
-            held = self._hub.take_terminal(run_id) or final_event(run_id, status)
-            announced = await self._hub.append(session, held)
+        held = self._hub.take_terminal(run_id) or final_event(run_id, status)
+
+        def finish(session: Session) -> Event:
+            finish_run(session, run_id, outcome.result, reports_error=reports_error)
             # Counted before the commit: once it lands, a watcher may stop the runner at any moment.
             self._metrics.record_run(outcome.result)
+            return self._hub.append_blocking(session, held)
+
+        announced = await self._database.run_transaction(finish)
         self._hub.announce(announced)
         log.info("jobs.run_finished", status=status.value)

@@ -1,5 +1,6 @@
 """What a finished run leaves in the database: its data, then its reports, then its status and final event,
-each committed on its own, so that reports that cannot be stored (a full disk) leave the data behind."""
+each committed on its own, so that reports that cannot be stored (a full disk) leave the data behind.
+Each is a function of a blocking session, run whole by Database.run_transaction."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from infra_mind.domain.assessment import AssessmentResult, RunStatus
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.store.models import RunState
-from infra_mind.store.repositories import ResultRepository, RunRepository
+from infra_mind.store.repositories import results, runs
 from infra_mind.store.repositories.results import AgentResultValues, RenderedReport
 from infra_mind.store.repositories.runs import RESULT_PARTS_STORED_APART
 from infra_mind.store.types import JsonText
@@ -60,32 +61,24 @@ def dump_results(result: AssessmentResult) -> DumpedResults:
     )
 
 
-async def save_results(session: AsyncSession, run_id: str, dumped: DumpedResults) -> None:
+def save_results(session: Session, run_id: str, dumped: DumpedResults) -> None:
     """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
     whatever then happens to its reports (they can be rendered again from it)."""
-    results = ResultRepository(session)
     # The recommendations first: their items are dumped before their first statement.
-    await results.save_recommendations(run_id, dumped.recommendations)
-    await results.save_agent_results(run_id, dumped.agents)
-    await RunRepository(session).store_result(run_id, result=dumped.result, metrics=dumped.metrics)
+    results.save_recommendations(session, run_id, dumped.recommendations)
+    results.save_agent_results(session, run_id, dumped.agents)
+    runs.store_result(session, run_id, result=dumped.result, metrics=dumped.metrics)
 
 
-async def save_reports(session: AsyncSession, run_id: str, outcome: RunOutcome) -> None:
-    await ResultRepository(session).save_rendered_reports(
-        run_id,
-        [
-            RenderedReport(report.kind, report.format, MEDIA_TYPES[report.format], report.payload)
-            for report in outcome.reports
-        ],
-    )
+def rendered_reports(outcome: RunOutcome) -> list[RenderedReport]:
+    return [
+        RenderedReport(report.kind, report.format, MEDIA_TYPES[report.format], report.payload)
+        for report in outcome.reports
+    ]
 
 
-async def finish_run(
-    session: AsyncSession, run_id: str, result: AssessmentResult, *, reports_error: str | None
-) -> None:
-    await RunRepository(session).transition(
-        run_id, RunState(result.status.value), error=_error(result) or reports_error
-    )
+def finish_run(session: Session, run_id: str, result: AssessmentResult, *, reports_error: str | None) -> None:
+    runs.transition(session, run_id, RunState(result.status.value), error=_error(result) or reports_error)
 
 
 def final_event(run_id: str, status: RunStatus, **data: object) -> Event:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from multiprocessing.connection import Connection
 
 import structlog
@@ -65,10 +66,13 @@ class ApiLink:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        # A message is several writes to the pipe, and the database's writer thread posts too.
+        self._sending = threading.Lock()
 
     def post(self, message: FromRunner) -> None:
         try:
-            self._connection.send(message)
+            with self._sending:
+                self._connection.send(message)
         except OSError:
             # The API process is gone; the reader sees the pipe closed and stops this process.
             log.warning("runner_process.api_gone", message=type(message).__name__)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from infra_mind.config import Settings
 from infra_mind.store.types import dump_json
 from infra_mind.store.write_gate import WriteGate
+from infra_mind.store.writer_thread import WriterThread
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 REQUEST_WAIT_S = 30.0
@@ -69,6 +72,9 @@ class Database:
         run that waits its turn under load is better than a run failed for it. On SQLite, the writers of
         an engine built with `writes_first` (the API's) go before the others (the runners')."""
         self.url = database_url
+        self._wait_s = wait_s
+        self._writes_first = writes_first
+        self._writer: WriterThread | None = None
         self.engine = create_engine(database_url, echo=echo, wait_s=wait_s, pool_size=pool_size)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._gate: WriteGate | None = None
@@ -100,6 +106,22 @@ class Database:
                 await session.rollback()
                 raise
 
+    async def run_transaction(self, work: Callable[[Session], T]) -> T:
+        """`work` as one unit of work, committed when it returns. On a SQLite file it runs whole on the
+        database's writer thread (store/writer_thread.py); elsewhere in a session of the async engine.
+        Never from inside a session that has written: on SQLite each would wait for the other's lock."""
+        if self._gate is None:
+            async with self.session() as session:
+                return await session.run_sync(work)
+        if self._writer is None:
+            self._writer = WriterThread(
+                make_url(self.url), wait_s=self._wait_s, first=self._writes_first, configure=self._configure
+            )
+        return await self._writer.run(work)
+
+    def _configure(self, dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite(dbapi_connection, int(self._wait_s * 1000))
+
     async def ping(self) -> bool:
         """For readiness checks: can a connection run a query right now?"""
         try:
@@ -112,6 +134,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._writer is not None:
+            await self._writer.close()
+            self._writer = None
         if self._gate is not None:
             self._gate.close()
         log.debug("store.disposed", dialect=self.engine.dialect.name)

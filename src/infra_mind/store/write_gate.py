@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.util import await_only
 
@@ -45,10 +45,16 @@ class WriteGate:
         """the DBAPI connection that holds the gate, if one does"""
 
     def install(self, engine: AsyncEngine) -> None:
-        sync_engine = engine.sync_engine
-        event.listen(sync_engine, "before_cursor_execute", self._before_execute)
+        self._listen(engine.sync_engine, self._before_execute)
+
+    def install_blocking(self, engine: Engine) -> None:
+        """For an engine whose connections live on a thread of their own: it waits there, asleep."""
+        self._listen(engine, self._before_execute_blocking)
+
+    def _listen(self, engine: Engine, before_execute: Any) -> None:
+        event.listen(engine, "before_cursor_execute", before_execute)
         for returned in ("checkin", "invalidate", "close"):
-            event.listen(sync_engine, returned, self._returned)
+            event.listen(engine, returned, self._returned)
 
     def close(self) -> None:
         for fd in (self._gate, self._waiting):
@@ -58,29 +64,61 @@ class WriteGate:
         self._waiters = 0
 
     def _before_execute(self, connection: Any, *args: Any) -> None:
-        statement: str = args[1]
+        claiming = self._claiming(connection, args[1])
+        if claiming is not None:
+            await_only(self._claim(claiming))
+
+    def _before_execute_blocking(self, connection: Any, *args: Any) -> None:
+        claiming = self._claiming(connection, args[1])
+        if claiming is not None:
+            self._claim_blocking(claiming)
+
+    def _claiming(self, connection: Any, statement: str) -> Any:
+        """The DBAPI connection that must claim the gate before `statement`, if it must."""
         if not statement.lstrip()[:7].upper().startswith(WRITES):
-            return
+            return None
         dbapi_connection = connection.connection.dbapi_connection
-        if self._holder is not dbapi_connection:
-            await_only(self._claim(dbapi_connection))
+        return None if self._holder is dbapi_connection else dbapi_connection
 
     async def _claim(self, dbapi_connection: Any) -> None:
-        deadline = time.monotonic() + self._wait_s
-        if self._first:
-            self._announce_waiting()
+        deadline = self._start_waiting()
         try:
-            while not (
-                self._holder is None and self._my_turn() and self._locked(self._gate_fd(), fcntl.LOCK_EX)
-            ):
-                if time.monotonic() > deadline:
-                    log.warning("store.write_gate_wait_ended", waited_s=self._wait_s, gate=str(self.path))
+            while not self._taken():
+                if self._waited_too_long(deadline):
                     return
                 await asyncio.sleep(LOOK_EVERY_S)
             self._holder = dbapi_connection
         finally:
-            if self._first:
-                self._stop_waiting()
+            self._end_waiting()
+
+    def _claim_blocking(self, dbapi_connection: Any) -> None:
+        deadline = self._start_waiting()
+        try:
+            while not self._taken():
+                if self._waited_too_long(deadline):
+                    return
+                time.sleep(LOOK_EVERY_S)
+            self._holder = dbapi_connection
+        finally:
+            self._end_waiting()
+
+    def _start_waiting(self) -> float:
+        if self._first:
+            self._announce_waiting()
+        return time.monotonic() + self._wait_s
+
+    def _end_waiting(self) -> None:
+        if self._first:
+            self._stop_waiting()
+
+    def _taken(self) -> bool:
+        return self._holder is None and self._my_turn() and self._locked(self._gate_fd(), fcntl.LOCK_EX)
+
+    def _waited_too_long(self, deadline: float) -> bool:
+        if time.monotonic() <= deadline:
+            return False
+        log.warning("store.write_gate_wait_ended", waited_s=self._wait_s, gate=str(self.path))
+        return True
 
     def _my_turn(self) -> bool:
         """Always for the first; for the others, only while none of the first is waiting."""

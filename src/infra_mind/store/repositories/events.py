@@ -6,6 +6,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from infra_mind.errors import Conflict
 from infra_mind.store.models import EventRow, Run
@@ -37,35 +38,7 @@ class EventRepository:
         return stored
 
     async def append_many(self, events: list[NewEvent]) -> list[StoredEvent]:
-        """The events in their order, numbered after each run's last: one statement counts them on every
-        run, one inserts them all (on SQLite each statement is a hop through the event loop while the
-        database's one write lock is held)."""
-        if not events:
-            return []
-        counts = Counter(event.run_id for event in events)
-        # Incrementing the runs' counters locks their rows until commit, so concurrent appends queue up.
-        last_seq = dict(
-            (
-                await self.session.execute(
-                    update(Run)
-                    .where(Run.id.in_(counts))
-                    .values(last_event_seq=Run.last_event_seq + case(counts, value=Run.id))
-                    .returning(Run.id, Run.last_event_seq)
-                    .execution_options(synchronize_session=False)
-                )
-            ).all()
-        )
-        missing = sorted(counts.keys() - last_seq.keys())
-        if missing:
-            raise Conflict(f"run {missing[0]} does not exist")
-        next_seq = {run_id: last_seq[run_id] - count + 1 for run_id, count in counts.items()}
-        now = utc_now()
-        stored = []
-        for event in events:
-            stored.append(StoredEvent(event.run_id, next_seq[event.run_id], event.type, event.data, now))
-            next_seq[event.run_id] += 1
-        await self.session.execute(insert(EventRow), [event._asdict() for event in stored])
-        return stored
+        return await self.session.run_sync(append_events, events)
 
     async def since(
         self, owner_id: str, run_id: str, after_seq: int = 0, *, limit: int = 1000
@@ -79,3 +52,33 @@ class EventRepository:
             .limit(limit)
         )
         return list((await self.session.scalars(query)).all())
+
+
+def append_events(session: Session, events: list[NewEvent]) -> list[StoredEvent]:
+    """The events in their order, numbered after each run's last: one statement counts them on every run,
+    one inserts them all. A plain function of a blocking session, so that a SQLite writer thread runs it
+    whole (Database.run_transaction)."""
+    if not events:
+        return []
+    counts = Counter(event.run_id for event in events)
+    # Incrementing the runs' counters locks their rows until commit, so concurrent appends queue up.
+    last_seq = dict(
+        session.execute(
+            update(Run)
+            .where(Run.id.in_(counts))
+            .values(last_event_seq=Run.last_event_seq + case(counts, value=Run.id))
+            .returning(Run.id, Run.last_event_seq)
+            .execution_options(synchronize_session=False)
+        ).all()
+    )
+    missing = sorted(counts.keys() - last_seq.keys())
+    if missing:
+        raise Conflict(f"run {missing[0]} does not exist")
+    next_seq = {run_id: last_seq[run_id] - count + 1 for run_id, count in counts.items()}
+    now = utc_now()
+    stored = []
+    for event in events:
+        stored.append(StoredEvent(event.run_id, next_seq[event.run_id], event.type, event.data, now))
+        next_seq[event.run_id] += 1
+    session.execute(insert(EventRow), [event._asdict() for event in stored])
+    return stored

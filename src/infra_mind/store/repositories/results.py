@@ -4,7 +4,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from infra_mind.domain.agent_result import AgentStatus
 from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
@@ -60,19 +60,7 @@ class ResultRepository:
         await self.save_agent_results(run_id, [AgentResultValues(agent, status, attempts, duration_s, data)])
 
     async def save_agent_results(self, run_id: str, results: list[AgentResultValues]) -> None:
-        """Replaces these agents' earlier results in this run, if any: one delete, one insert."""
-        if not results:
-            return
-        agents = [values.agent for values in results]
-        await self.session.execute(
-            delete(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent.in_(agents))
-        )
-        now = utc_now()
-        # JsonText goes to the column as it is (store.types.dump_json); reads give the dict back.
-        await self.session.execute(
-            insert(AgentResultRow),
-            [{"run_id": run_id, **values._asdict(), "created_at": now} for values in results],
-        )
+        await self.session.run_sync(save_agent_results, run_id, results)
 
     async def agent_results(self, owner_id: str, run_id: str) -> list[AgentResultRow]:
         query = self._owned(select(AgentResultRow), AgentResultRow.run_id, owner_id, run_id)
@@ -105,41 +93,7 @@ class ResultRepository:
         return {row.agent: row.data for row in rows}
 
     async def save_recommendations(self, run_id: str, recommendations: list[dict[str, Any]]) -> int:
-        """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order.
-        Three statements whatever the length of the list, and the items dumped before the first of them:
-        on SQLite a write holds the database's one write lock until the commit."""
-        rows = [
-            {
-                "run_id": run_id,
-                "rank": rank,
-                "recommendation_id": item["id"],
-                "key": item["key"],
-                "title": item["title"],
-                "category": item["category"],
-                "priority": item["priority"],
-                "pillar": item["pillar"],
-                "agents": list(item["agents"]),
-                "data": JsonText(dump_json(item)),
-            }
-            for rank, item in enumerate(recommendations, start=1)
-        ]
-        await self.session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
-        if not rows:
-            return 0
-        # Not in the order given (SQLite's RETURNING has none), hence the rank with each id.
-        inserted = await self.session.execute(
-            insert(RecommendationRow).returning(RecommendationRow.rank, RecommendationRow.id), rows
-        )
-        ids = dict(inserted.all())
-        await self.session.execute(
-            insert(RecommendationAgent),
-            [
-                {"recommendation_id": ids[row["rank"]], "agent": agent, "run_id": run_id}
-                for row in rows
-                for agent in dict.fromkeys(row["agents"])
-            ],
-        )
-        return len(rows)
+        return await self.session.run_sync(save_recommendations, run_id, recommendations)
 
     async def recommendations(
         self,
@@ -198,20 +152,7 @@ class ResultRepository:
         return report
 
     async def save_rendered_reports(self, run_id: str, reports: list[RenderedReport]) -> None:
-        """A run's reports, stored as bytes, replacing the same kinds+formats: one delete, one insert."""
-        if not reports:
-            return
-        await self.session.execute(
-            delete(Report).where(
-                Report.run_id == run_id,
-                tuple_(Report.kind, Report.format).in_([(r.kind, r.format) for r in reports]),
-            )
-        )
-        now = utc_now()
-        await self.session.execute(
-            insert(Report),
-            [{"run_id": run_id, **r._asdict(), "size": len(r.content), "created_at": now} for r in reports],
-        )
+        await self.session.run_sync(save_rendered_reports, run_id, reports)
 
     async def report(self, owner_id: str, run_id: str, *, kind: str, format: str) -> Report | None:
         query = self._owned(select(Report), Report.run_id, owner_id, run_id)
@@ -226,3 +167,78 @@ class ResultRepository:
         query: Select[T], run_column: InstrumentedAttribute[str], owner_id: str, run_id: str
     ) -> Select[T]:
         return query.join(Run, Run.id == run_column).where(run_column == run_id, Run.owner_id == owner_id)
+
+
+# The runner's writes, as plain functions of a blocking session: a SQLite writer thread runs each
+# transaction whole (Database.run_transaction); the repository's methods run them through `run_sync`.
+
+
+def save_agent_results(session: Session, run_id: str, results: list[AgentResultValues]) -> None:
+    """Replaces these agents' earlier results in this run, if any: one delete, one insert."""
+    if not results:
+        return
+    agents = [values.agent for values in results]
+    session.execute(
+        delete(AgentResultRow).where(AgentResultRow.run_id == run_id, AgentResultRow.agent.in_(agents))
+    )
+    now = utc_now()
+    # JsonText goes to the column as it is (store.types.dump_json); reads give the dict back.
+    session.execute(
+        insert(AgentResultRow),
+        [{"run_id": run_id, **values._asdict(), "created_at": now} for values in results],
+    )
+
+
+def save_recommendations(session: Session, run_id: str, recommendations: list[dict[str, Any]]) -> int:
+    """Replaces the run's list; each item is a domain Recommendation dumped to JSON, in rank order.
+    Three statements whatever the length of the list, and the items dumped before the first of them:
+    on SQLite a write holds the database's one write lock until the commit."""
+    rows = [
+        {
+            "run_id": run_id,
+            "rank": rank,
+            "recommendation_id": item["id"],
+            "key": item["key"],
+            "title": item["title"],
+            "category": item["category"],
+            "priority": item["priority"],
+            "pillar": item["pillar"],
+            "agents": list(item["agents"]),
+            "data": JsonText(dump_json(item)),
+        }
+        for rank, item in enumerate(recommendations, start=1)
+    ]
+    session.execute(delete(RecommendationRow).where(RecommendationRow.run_id == run_id))
+    if not rows:
+        return 0
+    # Not in the order given (SQLite's RETURNING has none), hence the rank with each id.
+    inserted = session.execute(
+        insert(RecommendationRow).returning(RecommendationRow.rank, RecommendationRow.id), rows
+    )
+    ids = dict(inserted.all())
+    session.execute(
+        insert(RecommendationAgent),
+        [
+            {"recommendation_id": ids[row["rank"]], "agent": agent, "run_id": run_id}
+            for row in rows
+            for agent in dict.fromkeys(row["agents"])
+        ],
+    )
+    return len(rows)
+
+
+def save_rendered_reports(session: Session, run_id: str, reports: list[RenderedReport]) -> None:
+    """A run's reports, stored as bytes, replacing the same kinds+formats: one delete, one insert."""
+    if not reports:
+        return
+    session.execute(
+        delete(Report).where(
+            Report.run_id == run_id,
+            tuple_(Report.kind, Report.format).in_([(r.kind, r.format) for r in reports]),
+        )
+    )
+    now = utc_now()
+    session.execute(
+        insert(Report),
+        [{"run_id": run_id, **r._asdict(), "size": len(r.content), "created_at": now} for r in reports],
+    )

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from infra_mind.errors import Conflict, NotFound, RunAlreadyActive
 from infra_mind.store.models import (
@@ -175,13 +175,7 @@ class RunRepository:
     async def store_result(
         self, run_id: str, *, result: dict[str, Any] | JsonText, metrics: dict[str, Any]
     ) -> None:
-        """`result` without RESULT_PARTS_STORED_APART, saved before it in the same transaction."""
-        await self.session.execute(
-            update(Run)
-            .where(Run.id == run_id)
-            .values(result=result, metrics=metrics)
-            .execution_options(synchronize_session=False)
-        )
+        await self.session.run_sync(store_result, run_id, result=result, metrics=metrics)
 
     async def transition(
         self,
@@ -191,31 +185,53 @@ class RunRepository:
         error: str | None = None,
         at: datetime | None = None,
     ) -> Run:
-        """Moves the run only from a state ALLOWED_FROM permits, atomically; else raises Conflict."""
-        now = at or utc_now()
-        values: dict[str, Any] = {"status": to.value}
-        if to is RunState.RUNNING:
-            values["started_at"] = now
-        elif to is RunState.QUEUED:
-            values["started_at"] = None
-        else:
-            values["finished_at"] = now
-        if error is not None:
-            values["error"] = error
-        moved = await self.session.execute(
-            update(Run)
-            .where(Run.id == run_id, Run.status.in_([s.value for s in ALLOWED_FROM[to]]))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        run = await self.load(run_id)
-        if run is None:
-            raise Conflict(f"run {run_id} does not exist")
-        if not getattr(moved, "rowcount", 0):
-            raise Conflict(f"run {run_id} is {run.status}; it cannot become {to.value}")
-        return run
+        return await self.session.run_sync(transition, run_id, to, error=error, at=at)
 
     async def _by_idempotency_key(self, owner_id: str, key: str) -> Run | None:
         return await self.session.scalar(
             select(Run).where(Run.owner_id == owner_id, Run.idempotency_key == key)
         )
+
+
+# The runner's writes, as plain functions of a blocking session: a SQLite writer thread runs each
+# transaction whole (Database.run_transaction); the repository's methods run them through `run_sync`.
+
+
+def store_result(
+    session: Session, run_id: str, *, result: dict[str, Any] | JsonText, metrics: dict[str, Any]
+) -> None:
+    """`result` without RESULT_PARTS_STORED_APART, saved before it in the same transaction."""
+    session.execute(
+        update(Run)
+        .where(Run.id == run_id)
+        .values(result=result, metrics=metrics)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def transition(
+    session: Session, run_id: str, to: RunState, *, error: str | None = None, at: datetime | None = None
+) -> Run:
+    """Moves the run only from a state ALLOWED_FROM permits, atomically; else raises Conflict."""
+    now = at or utc_now()
+    values: dict[str, Any] = {"status": to.value}
+    if to is RunState.RUNNING:
+        values["started_at"] = now
+    elif to is RunState.QUEUED:
+        values["started_at"] = None
+    else:
+        values["finished_at"] = now
+    if error is not None:
+        values["error"] = error
+    moved = session.execute(
+        update(Run)
+        .where(Run.id == run_id, Run.status.in_([s.value for s in ALLOWED_FROM[to]]))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    run = session.get(Run, run_id, populate_existing=True, options=[defer(Run.result, raiseload=True)])
+    if run is None:
+        raise Conflict(f"run {run_id} does not exist")
+    if not getattr(moved, "rowcount", 0):
+        raise Conflict(f"run {run_id} is {run.status}; it cannot become {to.value}")
+    return run
