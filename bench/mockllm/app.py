@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import structlog
 from pydantic import ValidationError
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -21,6 +21,8 @@ from bench.mockllm.stats import Stats
 
 AGENT_HEADER = "x-mock-agent"
 CHAT_PATH = "/v1/chat/completions"
+CLIENT_CLOSED_REQUEST = 499
+"""nginx's status for a request its client gave up on before it was read"""
 log = structlog.get_logger("bench.mockllm")
 
 
@@ -142,6 +144,10 @@ async def chat_completions(request: Request) -> Response:
     profile, randoms = state.profile, state.randoms
     try:
         chat = ChatRequest.model_validate_json(await request.body())
+    except ClientDisconnect:
+        # A run cancelled, or a runner stopped, mid-request: nobody is left to answer.
+        log.debug("mockllm.client_gone", agent=request.headers.get(AGENT_HEADER))
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     except ValidationError as exc:
         first = exc.errors()[0]
         message = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"

@@ -5,9 +5,10 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import openai
@@ -24,6 +25,7 @@ from bench.mockllm import (
     Rule,
     load_profile,
 )
+from bench.mockllm.app import CHAT_PATH, CLIENT_CLOSED_REQUEST, MockState, create_app
 from bench.mockllm.chat import ChatRequest, RequestView
 from bench.mockllm.profiles import DEFAULT_PLAIN_REPLY
 from bench.mockllm.replies import RandomStreams, plan_reply
@@ -473,6 +475,27 @@ rules:
   - match: {agent: cto, contains: budget}
     reply_json: {summary: "within budget"}
 """
+
+
+async def test_a_client_gone_before_its_request_was_read_is_answered_499_not_raised() -> None:
+    app = create_app(MockState(Profile()))
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": CHAT_PATH,
+        "headers": [(b"content-type", b"application/json")],
+        "query_string": b"",
+    }
+    await app(scope, receive, send)
+    assert sent[0]["status"] == CLIENT_CLOSED_REQUEST
 
 
 def _body(prompt: str = "Summarise the plan in two lines", *, stream: bool = False) -> dict[str, object]:
