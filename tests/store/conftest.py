@@ -7,6 +7,7 @@ when it is unreachable its variants skip, or fail under CI=true.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -60,6 +61,20 @@ def drop_postgres_database(url: str) -> None:
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
+
+
+def write_gate_taken(sqlite_url: str) -> bool:
+    """Whether a writer holds the SQLite database's write gate (store/write_gate.py) right now."""
+    fd = os.open(
+        f"{sqlite_url.removeprefix('sqlite+aiosqlite:///')}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600
+    )
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 @pytest.fixture(scope="session")

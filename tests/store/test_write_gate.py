@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from infra_mind.store.db import Database
 
-from .conftest import sqlite_url
+from .conftest import sqlite_url, write_gate_taken
 
 SETTLE_S = 0.05
 
@@ -31,17 +31,6 @@ async def url(tmp_path: Path) -> str:
 
 def _gate_path(url: str) -> Path:
     return Path(url.removeprefix("sqlite+aiosqlite:///") + "-writers.lock")
-
-
-def _gate_is_free(url: str) -> bool:
-    fd = os.open(_gate_path(url), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    finally:
-        os.close(fd)
-    return True
 
 
 async def _write(database: Database, who: str, order: list[str]) -> None:
@@ -84,7 +73,7 @@ async def test_the_gate_is_given_back_when_a_transaction_fails(url: str) -> None
         with pytest.raises(RuntimeError, match="fails"):
             await _fail_after_a_write(database, url, held_while_writing)
         assert held_while_writing == [True]
-        assert _gate_is_free(url)
+        assert not write_gate_taken(url)
         async with database.session() as session:
             assert (await session.execute(text("SELECT count(*) FROM writes"))).scalar_one() == 0
     finally:
@@ -109,5 +98,5 @@ async def test_reads_pass_and_a_writer_that_waited_its_time_goes_on_to_sqlites_l
 async def _fail_after_a_write(database: Database, url: str, held: list[bool]) -> None:
     async with database.session() as session:
         await session.execute(text("INSERT INTO writes VALUES ('lost')"))
-        held.append(not _gate_is_free(url))
+        held.append(write_gate_taken(url))
         raise RuntimeError("the unit of work fails")

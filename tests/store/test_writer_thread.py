@@ -5,8 +5,6 @@ way it is committed once, or not at all."""
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
 import threading
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session
 from infra_mind.store.db import Database
 from infra_mind.store.models import User
 
-from .conftest import add_user, sqlite_url
+from .conftest import add_user, sqlite_url, write_gate_taken
 
 SETTLE_S = 0.05
 
@@ -32,17 +30,6 @@ def _rename(session: Session, user_id: str, email: str) -> str:
 async def _email(db: Database, user_id: str) -> str | None:
     async with db.session() as session:
         return await session.scalar(select(User.email).where(User.id == user_id))
-
-
-def _gate_taken(database_file: Path) -> bool:
-    fd = os.open(f"{database_file}-writers.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 async def test_a_transaction_is_committed_once_it_returns(db: Database) -> None:
@@ -76,12 +63,12 @@ async def test_on_a_sqlite_file_it_runs_on_the_writer_thread_with_the_engines_se
             session.execute(text("INSERT INTO writes VALUES ('writer')"))
             mode = session.execute(text("PRAGMA journal_mode")).scalar_one()
             keys = session.execute(text("PRAGMA foreign_keys")).scalar_one()
-            return threading.current_thread().name, mode, keys, _gate_taken(tmp_path / "writer.db")
+            return threading.current_thread().name, mode, keys, write_gate_taken(db.url)
 
         thread, mode, keys, gate_taken = await db.run_transaction(settings)
         assert thread.startswith("sqlite-writer")
         assert (mode, keys, gate_taken) == ("wal", 1, True)
-        assert not _gate_taken(tmp_path / "writer.db")
+        assert not write_gate_taken(db.url)
     finally:
         await db.dispose()
 
