@@ -49,12 +49,7 @@ def create_engine(
         database_url, echo=echo, json_serializer=dump_json, **({} if in_memory else pooled)
     )
     if is_sqlite(database_url):
-        busy_timeout_ms = int(wait_s * 1000)
-
-        def configure(dbapi_connection: Any, _record: Any) -> None:
-            _configure_sqlite(dbapi_connection, busy_timeout_ms)
-
-        event.listen(engine.sync_engine, "connect", configure)
+        event.listen(engine.sync_engine, "connect", _sqlite_setup(wait_s))
     return engine
 
 
@@ -115,12 +110,12 @@ class Database:
                 return await session.run_sync(work)
         if self._writer is None:
             self._writer = WriterThread(
-                make_url(self.url), wait_s=self._wait_s, first=self._writes_first, configure=self._configure
+                make_url(self.url),
+                wait_s=self._wait_s,
+                first=self._writes_first,
+                configure=_sqlite_setup(self._wait_s),
             )
         return await self._writer.run(work)
-
-    def _configure(self, dbapi_connection: Any, _record: Any) -> None:
-        _configure_sqlite(dbapi_connection, int(self._wait_s * 1000))
 
     async def ping(self) -> bool:
         """For readiness checks: can a connection run a query right now?"""
@@ -140,6 +135,16 @@ class Database:
         if self._gate is not None:
             self._gate.close()
         log.debug("store.disposed", dialect=self.engine.dialect.name)
+
+
+def _sqlite_setup(wait_s: float) -> Callable[[Any, Any], None]:
+    """The "connect" listener that sets up each new SQLite connection, waiting up to `wait_s` for the lock."""
+    busy_timeout_ms = int(wait_s * 1000)
+
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite(dbapi_connection, busy_timeout_ms)
+
+    return configure
 
 
 def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
