@@ -7,6 +7,7 @@ from infra_mind.jobs import INTERRUPTED_TWICE, InProcessRunner
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.store.db import Database
+from infra_mind.store.repositories.runs import claim_next_run
 
 from ..engine.agents_for_tests import Script
 from .conftest import collect, load_run, scripted_pipeline, wait_for_status
@@ -17,10 +18,9 @@ MakeRunner = Callable[..., InProcessRunner]
 
 async def crash_mid_run(db: Database, run_id: str) -> None:
     """What a killed process leaves behind: the run claimed, `running`, and nobody executing it."""
-    async with db.session() as session:
-        claimed = await RunQueue(session).claim_next()
+    claimed = await db.run_transaction(claim_next_run)
     assert claimed is not None
-    assert claimed.id == run_id
+    assert claimed.run_id == run_id
 
 
 async def test_a_run_left_running_by_a_crash_is_requeued_once_and_completes(
@@ -80,9 +80,8 @@ async def test_two_runners_never_claim_the_same_run(db: Database, queue_run: Que
     run_ids = {await queue_run() for _ in range(6)}
 
     async def claim() -> str | None:
-        async with db.session() as session:
-            run = await RunQueue(session).claim_next()
-            return run.id if run else None
+        run = await db.run_transaction(claim_next_run)
+        return run.run_id if run else None
 
     import asyncio
 

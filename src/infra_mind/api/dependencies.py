@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from infra_mind.api.services import Services
 from infra_mind.auth.api_keys import Scope, api_key_prefix, hash_api_key, looks_like_api_key, parse_scopes
@@ -20,6 +21,7 @@ from infra_mind.store.db import Database
 from infra_mind.store.models import User
 from infra_mind.store.repositories import ApiKeyRepository, UserRepository
 
+T = TypeVar("T")
 TOKEN_URL = "/api/v1/auth/token"
 
 
@@ -55,6 +57,7 @@ class UnitOfWork:
     """The request's one session, and what must happen only once its changes are committed."""
 
     session: AsyncSession
+    database: Database
     _after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def after_commit(self, call: Callable[[], Awaitable[None]]) -> None:
@@ -68,14 +71,19 @@ class UnitOfWork:
             raise RuntimeError("end_reads() after a write would commit half of the unit of work")
         await self.session.commit()
 
-    async def statements_commit_themselves(self) -> None:
-        """For a unit of work whose one write is a single statement, before the session has run anything:
-        on PostgreSQL each statement then commits by itself, sparing the BEGIN and COMMIT round trips.
-        SQLite's are not round trips, so there it stays one transaction; and a session already in one
-        (an API key's lookup) keeps it."""
-        if self.session.in_transaction() or self.session.get_bind().dialect.name != "postgresql":
-            return
-        await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    async def write_once(self, work: Callable[[Session], T]) -> T:
+        """For a unit of work whose one write is `work` (a function of a blocking session), called before
+        the session has run anything. On a SQLite file it runs whole on the database's writer thread and
+        commits there: the one write lock is held for its statements alone, not while the request's
+        connection hops through a busy event loop. On PostgreSQL each of its statements commits by
+        itself, sparing the BEGIN and COMMIT round trips. A session already in a transaction (an API
+        key's lookup, which may have written) runs it there: a second writer would wait for its lock."""
+        if not self.session.in_transaction():
+            if self.database.serialises_writes:
+                return await self.database.run_transaction(work)
+            if self.session.get_bind().dialect.name == "postgresql":
+                await self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return await self.session.run_sync(work)
 
     async def committed(self) -> None:
         for call in self._after_commit:
@@ -85,7 +93,7 @@ class UnitOfWork:
 async def get_unit_of_work(database: AppDatabase) -> AsyncIterator[UnitOfWork]:
     """Committed once after the route returns and before the response leaves; rolled back if it raised."""
     async with database.session() as session:
-        work = UnitOfWork(session)
+        work = UnitOfWork(session, database)
         yield work
     await work.committed()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 import structlog
 
@@ -11,7 +12,7 @@ from infra_mind.api.services import Services
 from infra_mind.engine.orchestrator import Mode
 from infra_mind.errors import Conflict
 from infra_mind.store.models import Run
-from infra_mind.store.repositories import RunRepository
+from infra_mind.store.repositories.runs import create_run
 
 log = structlog.get_logger(__name__)
 
@@ -33,8 +34,15 @@ async def start_run(
     queued or running run, and Conflict when the key was used for a different request.
     """
     chosen = mode or default_mode(services.settings.sequential_percent)
-    run, created = await RunRepository(work.session).create(
-        owner_id, assessment_id, mode=chosen, idempotency_key=idempotency_key, rerun_of=rerun_of
+    run, created = await work.write_once(
+        partial(
+            create_run,
+            owner_id=owner_id,
+            assessment_id=assessment_id,
+            mode=chosen,
+            idempotency_key=idempotency_key,
+            rerun_of=rerun_of,
+        )
     )
     if not created:
         if (run.assessment_id, run.rerun_of) != (assessment_id, rerun_of) or mode not in (None, run.mode):

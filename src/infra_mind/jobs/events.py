@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Any, Protocol
 
@@ -25,7 +25,7 @@ from infra_mind.jobs.event_writer import EventWriter
 from infra_mind.store.db import Database
 from infra_mind.store.models import EventRow
 from infra_mind.store.repositories import EventRepository, RunRepository
-from infra_mind.store.repositories.events import NewEvent, StoredEvent, append_events
+from infra_mind.store.repositories.events import NewEvent, StoredEvent, append_events, append_events_after
 from infra_mind.store.repositories.runs import TERMINAL_STATES
 
 log = structlog.get_logger(__name__)
@@ -120,13 +120,19 @@ class EventHub:
     async def append_many(self, session: AsyncSession, events: list[Event]) -> list[Event]:
         return _numbered(events, await EventRepository(session).append_many(_new_events(events)))
 
-    def append_blocking(self, session: Session, event: Event) -> Event:
-        """`append` in a transaction of Database.run_transaction."""
-        (stored,) = _numbered([event], append_events(session, _new_events([event])))
+    async def append_after(self, work: Callable[[Session], object], event: Event) -> Event:
+        """`work`, then the event stored, in one transaction of Database.run_transaction (`work` must
+        pickle: on SQLite it may run in a writer process); `announce` the answer."""
+        (stored,) = _numbered(
+            [event],
+            await self._database.run_transaction(
+                partial(append_events_after, work=work, events=_new_events([event]))
+            ),
+        )
         return stored
 
     async def _store_batch(self, events: list[Event]) -> list[Event]:
-        """A batch in a transaction of its own, on SQLite's writer thread when the database is a file."""
+        """A batch in a transaction of its own, on SQLite's writer when the database is a file."""
         return _numbered(
             events, await self._database.run_transaction(partial(append_events, events=_new_events(events)))
         )

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
 import structlog
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from infra_mind.domain.agent_result import AgentResult
 from infra_mind.domain.assessment import RunStatus
-from infra_mind.domain.events import Event
 from infra_mind.domain.input_rules import parse_input
 from infra_mind.domain.requirements import AssessmentInput
 from infra_mind.engine.orchestrator import Cancellation, Mode
@@ -28,14 +25,15 @@ from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.errors import InfraMindError, NotFound
 from infra_mind.jobs.cancel_watcher import CancelWatcher
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.outcome import dump_results, final_event, finish_run, rendered_reports, save_results
+from infra_mind.jobs.outcome import dump_results, final_event, rendered_reports, run_ending
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.stopping import uninterrupted
 from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
-from infra_mind.store.models import Assessment, Run, RunState
+from infra_mind.store.models import Assessment, RunState
 from infra_mind.store.repositories import ResultRepository, RunRepository
-from infra_mind.store.repositories.results import save_rendered_reports
+from infra_mind.store.repositories.results import save_rendered_reports, save_results
+from infra_mind.store.repositories.runs import ClaimedRun, transition
 
 log = structlog.get_logger(__name__)
 
@@ -52,20 +50,6 @@ class RunsAssessments(Protocol):
         cancellation: Cancellation | None,
         reuse: Mapping[str, AgentResult] | None = None,
     ) -> RunOutcome: ...
-
-
-@dataclass(frozen=True)
-class ClaimedRun:
-    """What a runner keeps of a run it claimed, once the claiming session is closed."""
-
-    run_id: str
-    mode: str
-    assessment_id: str
-    rerun_of: str | None
-
-    @classmethod
-    def of(cls, run: Run) -> ClaimedRun:
-        return cls(run.id, run.mode, run.assessment_id, run.rerun_of)
 
 
 class RunExecutor:
@@ -189,13 +173,8 @@ class RunExecutor:
         await self._database.run_transaction(partial(save_results, run_id=run_id, dumped=dumped))
         reports_error = await self._store_reports(run_id, outcome)
         held = self._hub.take_terminal(run_id) or final_event(run_id, status)
-
-        def finish(session: Session) -> Event:
-            finish_run(session, run_id, outcome.result, reports_error=reports_error)
-            # Counted before the commit: once it lands, a watcher may stop the runner at any moment.
-            self._metrics.record_run(outcome.result)
-            return self._hub.append_blocking(session, held)
-
-        announced = await self._database.run_transaction(finish)
-        self._hub.announce(announced)
-        log.info("jobs.run_finished", status=status.value)
+        state, error = run_ending(outcome.result, reports_error=reports_error)
+        # Counted before the commit: once it lands, a watcher may stop the runner at any moment.
+        self._metrics.record_run(outcome.result)
+        finish = partial(transition, run_id=run_id, to=state, error=error)
+        self._hub.announce(await self._hub.append_after(finish, held))

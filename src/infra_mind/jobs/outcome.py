@@ -1,21 +1,17 @@
 """What a finished run leaves in the database: its data, then its reports, then its status and final event,
 each committed on its own, so that reports that cannot be stored (a full disk) leave the data behind.
-Each is a function of a blocking session, run whole by Database.run_transaction."""
+Each is written by a function of the store's, run whole by Database.run_transaction; here they are made
+ready for it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy.orm import Session
 
 from infra_mind.domain.assessment import AssessmentResult, RunStatus
 from infra_mind.domain.events import Event, EventType
 from infra_mind.engine.pipeline import RunOutcome
 from infra_mind.store.models import RunState
-from infra_mind.store.repositories import results, runs
-from infra_mind.store.repositories.results import AgentResultValues, RenderedReport
+from infra_mind.store.repositories.results import AgentResultValues, DumpedResults, RenderedReport
 from infra_mind.store.repositories.runs import RESULT_PARTS_STORED_APART
 from infra_mind.store.types import JsonText
 
@@ -32,16 +28,6 @@ FINAL_EVENTS = {
     RunStatus.FAILED: EventType.RUN_FAILED,
     RunStatus.CANCELLED: EventType.RUN_CANCELLED,
 }
-
-
-@dataclass(frozen=True)
-class DumpedResults:
-    """A run's data as the database stores it: dumped once, before any write."""
-
-    agents: list[AgentResultValues]
-    recommendations: list[dict[str, Any]]
-    result: JsonText
-    metrics: dict[str, Any]
 
 
 def dump_results(result: AssessmentResult) -> DumpedResults:
@@ -61,15 +47,6 @@ def dump_results(result: AssessmentResult) -> DumpedResults:
     )
 
 
-def save_results(session: Session, run_id: str, dumped: DumpedResults) -> None:
-    """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
-    whatever then happens to its reports (they can be rendered again from it)."""
-    # The recommendations first: their items are dumped before their first statement.
-    results.save_recommendations(session, run_id, dumped.recommendations)
-    results.save_agent_results(session, run_id, dumped.agents)
-    runs.store_result(session, run_id, result=dumped.result, metrics=dumped.metrics)
-
-
 def rendered_reports(outcome: RunOutcome) -> list[RenderedReport]:
     return [
         RenderedReport(report.kind, report.format, MEDIA_TYPES[report.format], report.payload)
@@ -77,8 +54,9 @@ def rendered_reports(outcome: RunOutcome) -> list[RenderedReport]:
     ]
 
 
-def finish_run(session: Session, run_id: str, result: AssessmentResult, *, reports_error: str | None) -> None:
-    runs.transition(session, run_id, RunState(result.status.value), error=_error(result) or reports_error)
+def run_ending(result: AssessmentResult, *, reports_error: str | None) -> tuple[RunState, str | None]:
+    """The state the run ends in, and the error it records."""
+    return RunState(result.status.value), _error(result) or reports_error
 
 
 def final_event(run_id: str, status: RunStatus, **data: object) -> Event:

@@ -1,4 +1,5 @@
-"""The runner's queries on the runs table: claim the oldest queued run atomically, cancel requests."""
+"""The runner's queries on the runs table: cancel requests, leases, counts. Claiming the next queued run
+is the store's `claim_next_run`, so that a SQLite writer process can run it."""
 
 from __future__ import annotations
 
@@ -10,36 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from infra_mind.store.models import ACTIVE_RUN_STATES, Run, RunState
 from infra_mind.store.types import utc_now
 
-CLAIM_CANDIDATES = 10
-
 
 class RunQueue:
     """Takes the caller's session and never commits, like the store's repositories."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def claim_next(self) -> Run | None:
-        """The oldest queued run, now `running` with one more attempt; None when the queue is empty.
-
-        The conditional UPDATE is the claim: two runners racing for a run cannot both move it.
-        """
-        candidates = await self.session.scalars(
-            select(Run.id)
-            .where(Run.status == RunState.QUEUED.value)
-            .order_by(Run.requested_at, Run.id)
-            .limit(CLAIM_CANDIDATES)
-        )
-        for run_id in candidates.all():
-            claimed = await self.session.execute(
-                update(Run)
-                .where(Run.id == run_id, Run.status == RunState.QUEUED.value)
-                .values(status=RunState.RUNNING.value, started_at=utc_now(), attempts=Run.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(claimed, "rowcount", 0):
-                return await self.session.get(Run, run_id, populate_existing=True)
-        return None
 
     async def count_queued(self) -> int:
         return await self._count(RunState.QUEUED)

@@ -18,13 +18,14 @@ from infra_mind.engine.orchestrator import Cancellation
 from infra_mind.jobs.cancel import request_cancel
 from infra_mind.jobs.cancel_watcher import CANCELLED_BY_REQUEST
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.execution import ClaimedRun, RunExecutor, RunsAssessments
+from infra_mind.jobs.execution import RunExecutor, RunsAssessments
 from infra_mind.jobs.outcome import runner_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
 from infra_mind.jobs.stopping import await_or_cancel
 from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
+from infra_mind.store.repositories.runs import ClaimedRun, claim_next_run
 
 log = structlog.get_logger(__name__)
 
@@ -165,11 +166,9 @@ class InProcessRunner:
 
     async def _fill(self) -> None:
         while not self._stopping and len(self._tasks) < self._max:
-            async with self._database.session() as session:
-                run = await RunQueue(session).claim_next()
-                if run is None:
-                    return
-                claimed = ClaimedRun.of(run)
+            claimed = await self._database.run_transaction(claim_next_run)
+            if claimed is None:
+                return
             self._metrics.run_started(claimed.mode)
             task = asyncio.create_task(self._execute(claimed), name=f"run {claimed.run_id}")
             self._tasks[claimed.run_id] = task

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import threading
 from multiprocessing.connection import Connection
 
 import structlog
@@ -54,11 +53,14 @@ def serve_runs(settings: Settings, connection: Connection) -> None:
     handles it and stops this one in order, so this one ignores it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure_logging(settings.log_level, json=settings.log_json)
+    # On a SQLite file the runs' transactions go to a writer process, started before this process
+    # lowers its priority: the write lock the API's posts wait for is held for the writes alone.
+    database = Database.for_runs(settings, writer_process=True)
     yield_cpu_to_requests(settings.runner_niceness)
     # The runner's loop gets the interpreter lock back soon after each database answer, however busy
     # the compute thread is.
     favour_io_over_compute()
-    asyncio.run(_serve(settings, connection))
+    asyncio.run(_serve(settings, connection, database))
 
 
 class ApiLink:
@@ -66,13 +68,10 @@ class ApiLink:
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        # A message is several writes to the pipe, and the database's writer thread posts too.
-        self._sending = threading.Lock()
 
     def post(self, message: FromRunner) -> None:
         try:
-            with self._sending:
-                self._connection.send(message)
+            self._connection.send(message)
         except OSError:
             # The API process is gone; the reader sees the pipe closed and stops this process.
             log.warning("runner_process.api_gone", message=type(message).__name__)
@@ -93,9 +92,8 @@ class ApiLink:
         self.post(RunFinished(RunObservation.of(result)))
 
 
-async def _serve(settings: Settings, connection: Connection) -> None:
+async def _serve(settings: Settings, connection: Connection, database: Database) -> None:
     link = ApiLink(connection)
-    database = Database.for_runs(settings)
     llm = build_llm(settings)
     compute = LoopThread("runner-compute")
     compute.start()

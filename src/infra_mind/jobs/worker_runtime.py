@@ -32,7 +32,7 @@ from infra_mind.domain.events import EventType
 from infra_mind.engine.factory import build_pipeline
 from infra_mind.engine.orchestrator import Cancellation
 from infra_mind.jobs.events import EventHub
-from infra_mind.jobs.execution import ClaimedRun, RunExecutor, RunsAssessments
+from infra_mind.jobs.execution import RunExecutor, RunsAssessments
 from infra_mind.jobs.outcome import final_event, runner_event
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.jobs.relay import RedisEventRelay
@@ -42,7 +42,7 @@ from infra_mind.observability.metrics import Metrics
 from infra_mind.store.db import Database
 from infra_mind.store.models import RunState
 from infra_mind.store.repositories import RunRepository
-from infra_mind.store.repositories.runs import TERMINAL_STATES
+from infra_mind.store.repositories.runs import TERMINAL_STATES, ClaimedRun
 from infra_mind.store.types import utc_now
 
 log = structlog.get_logger(__name__)

@@ -25,9 +25,8 @@ NO_MODEL = "none"
 
 
 class RunMetrics(Protocol):
-    """What a runner records: `Metrics`, or a runner process's link that forwards to the API's. Any
-    thread may call it: `record_run` is called inside the transaction that ends the run, which on SQLite
-    runs on the database's writer thread."""
+    """What a runner records: `Metrics`, or a runner process's link that forwards to the API's; called
+    on the runner's loop."""
 
     def run_started(self, mode: str) -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import structlog
 from sqlalchemy import event, text
@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from infra_mind.config import Settings
+from infra_mind.store.sqlite_writer import sqlite_setup
 from infra_mind.store.types import dump_json
 from infra_mind.store.write_gate import WriteGate
+from infra_mind.store.writer_process import WriterProcess
 from infra_mind.store.writer_thread import WriterThread
 
 T = TypeVar("T")
@@ -49,7 +51,7 @@ def create_engine(
         database_url, echo=echo, json_serializer=dump_json, **({} if in_memory else pooled)
     )
     if is_sqlite(database_url):
-        event.listen(engine.sync_engine, "connect", _sqlite_setup(wait_s))
+        event.listen(engine.sync_engine, "connect", sqlite_setup(wait_s))
     return engine
 
 
@@ -69,7 +71,7 @@ class Database:
         self.url = database_url
         self._wait_s = wait_s
         self._writes_first = writes_first
-        self._writer: WriterThread | None = None
+        self._writer: WriterThread | WriterProcess | None = None
         self.engine = create_engine(database_url, echo=echo, wait_s=wait_s, pool_size=pool_size)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._gate: WriteGate | None = None
@@ -84,11 +86,28 @@ class Database:
         return cls(settings.database_url, pool_size=settings.database_pool_size)
 
     @classmethod
-    def for_runs(cls, settings: Settings, database_url: str | None = None) -> Database:
-        """The engine a runner's runs use: they wait up to `run_database_wait_s` for the database."""
-        return cls(
-            database_url or settings.database_url, wait_s=settings.run_database_wait_s, writes_first=False
-        )
+    def for_runs(
+        cls, settings: Settings, database_url: str | None = None, *, writer_process: bool = False
+    ) -> Database:
+        """The engine a runner's runs use: they wait up to `run_database_wait_s` for the database.
+        `writer_process`: on a SQLite file, its transactions run in a process of their own
+        (store/writer_process.py), started now, for a process that computes runs."""
+        url = database_url or settings.database_url
+        database = cls(url, wait_s=settings.run_database_wait_s, writes_first=False)
+        if writer_process and database._gate is not None:
+            database._writer = WriterProcess(
+                url,
+                wait_s=settings.run_database_wait_s,
+                first=False,
+                log_level=settings.log_level,
+                log_json=settings.log_json,
+            )
+        return database
+
+    @property
+    def serialises_writes(self) -> bool:
+        """A SQLite file: one writer at a time, and `run_transaction` runs on the database's writer."""
+        return self._gate is not None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -103,18 +122,14 @@ class Database:
 
     async def run_transaction(self, work: Callable[[Session], T]) -> T:
         """`work` as one unit of work, committed when it returns. On a SQLite file it runs whole on the
-        database's writer thread (store/writer_thread.py); elsewhere in a session of the async engine.
-        Never from inside a session that has written: on SQLite each would wait for the other's lock."""
+        database's writer thread (store/writer_thread.py) or writer process; elsewhere in a session of the
+        async engine. Never from inside a session that has written: on SQLite each would wait for the
+        other's lock."""
         if self._gate is None:
             async with self.session() as session:
                 return await session.run_sync(work)
         if self._writer is None:
-            self._writer = WriterThread(
-                make_url(self.url),
-                wait_s=self._wait_s,
-                first=self._writes_first,
-                configure=_sqlite_setup(self._wait_s),
-            )
+            self._writer = WriterThread(make_url(self.url), wait_s=self._wait_s, first=self._writes_first)
         return await self._writer.run(work)
 
     async def ping(self) -> bool:
@@ -135,24 +150,3 @@ class Database:
         if self._gate is not None:
             self._gate.close()
         log.debug("store.disposed", dialect=self.engine.dialect.name)
-
-
-def _sqlite_setup(wait_s: float) -> Callable[[Any, Any], None]:
-    """The "connect" listener that sets up each new SQLite connection, waiting up to `wait_s` for the lock."""
-    busy_timeout_ms = int(wait_s * 1000)
-
-    def configure(dbapi_connection: Any, _record: Any) -> None:
-        _configure_sqlite(dbapi_connection, busy_timeout_ms)
-
-    return configure
-
-
-def _configure_sqlite(dbapi_connection: Any, busy_timeout_ms: int) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()

@@ -191,7 +191,6 @@ async def analyze(
     409 while the assessment has a queued or running run.
     """
     caller.require(Scope.RUNS_WRITE)
-    await work.statements_commit_themselves()
     run = await start_run(
         work, services, caller.user_id, assessment_id, mode=mode, idempotency_key=idempotency_key
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from infra_mind.errors import ConfigurationError
 
 
-def insert_or_ignore(session: AsyncSession, entity: Any) -> Any:
+def insert_or_ignore(session: Session, entity: Any) -> Any:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(entity).on_conflict_do_nothing()

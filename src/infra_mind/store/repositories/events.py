@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -82,3 +83,12 @@ def append_events(session: Session, events: list[NewEvent]) -> list[StoredEvent]
         next_seq[event.run_id] += 1
     session.execute(insert(EventRow), [event._asdict() for event in stored])
     return stored
+
+
+def append_events_after(
+    session: Session, work: Callable[[Session], object], events: list[NewEvent]
+) -> list[StoredEvent]:
+    """`work`, then the events appended, in the caller's transaction: a run's final state and its final
+    event commit together."""
+    work(session)
+    return append_events(session, events)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, delete, insert, select, tuple_
@@ -9,6 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from infra_mind.domain.agent_result import AgentStatus
 from infra_mind.store.models import AgentResultRow, RecommendationAgent, RecommendationRow, Report, Run
 from infra_mind.store.repositories.paging import Page, paginate
+from infra_mind.store.repositories.runs import store_result
 from infra_mind.store.types import JsonText, dump_json, utc_now
 
 T = TypeVar("T")
@@ -242,3 +244,22 @@ def save_rendered_reports(session: Session, run_id: str, reports: list[RenderedR
         insert(Report),
         [{"run_id": run_id, **r._asdict(), "size": len(r.content), "created_at": now} for r in reports],
     )
+
+
+@dataclass(frozen=True)
+class DumpedResults:
+    """A run's data as the database stores it: dumped once, before any write."""
+
+    agents: list[AgentResultValues]
+    recommendations: list[dict[str, Any]]
+    result: JsonText
+    metrics: dict[str, Any]
+
+
+def save_results(session: Session, run_id: str, dumped: DumpedResults) -> None:
+    """Agent results, ranked recommendations and the rest of the result JSON: the run's data, which stays
+    whatever then happens to its reports (they can be rendered again from it)."""
+    # The recommendations first: their items are dumped before their first statement.
+    save_recommendations(session, run_id, dumped.recommendations)
+    save_agent_results(session, run_id, dumped.agents)
+    store_result(session, run_id, result=dumped.result, metrics=dumped.metrics)

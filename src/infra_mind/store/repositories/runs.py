@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select, update
+from sqlalchemy import Select, bindparam, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, defer
 
@@ -76,44 +77,15 @@ class RunRepository:
         idempotency_key: str | None = None,
         rerun_of: str | None = None,
     ) -> tuple[Run, bool]:
-        """A queued run of the owner's assessment (at its current version) and True; or, for an
-        idempotency key seen before, that run and False.
-
-        One statement checks the owner, reads the version and inserts. Raises NotFound when the owner
-        has no such assessment, RunAlreadyActive when it has a queued or running run (a partial unique
-        index makes this race-free).
-        """
-        if idempotency_key is not None:
-            earlier = await self._by_idempotency_key(owner_id, idempotency_key)
-            if earlier is not None:
-                return earlier, False
-        values = {
-            "run_id": new_id(),
-            "mode": mode,
-            "idempotency_key": idempotency_key,
-            "rerun_of": rerun_of,
-            "requested_at": utc_now(),
-            "assessment_id": assessment_id,
-            "owner_id": owner_id,
-        }
-        inserted = await self.session.scalar(
-            insert_or_ignore(self.session, Run)
-            .from_select(QUEUED_COLUMNS, OWNED_ASSESSMENT_QUEUED.params(values))
-            .returning(Run)
+        """`create_run` in this session."""
+        return await self.session.run_sync(
+            create_run,
+            owner_id,
+            assessment_id,
+            mode=mode,
+            idempotency_key=idempotency_key,
+            rerun_of=rerun_of,
         )
-        if inserted is not None:
-            return inserted, True
-        if idempotency_key is not None:
-            earlier = await self._by_idempotency_key(owner_id, idempotency_key)
-            if earlier is not None:
-                return earlier, False
-        owned = await self.session.scalar(
-            select(Assessment.id).where(Assessment.id == assessment_id, Assessment.owner_id == owner_id)
-        )
-        if owned is None:
-            raise NotFound(f"no assessment {assessment_id}")
-        active = await self.active_run(owner_id, assessment_id)
-        raise RunAlreadyActive(assessment_id, active.id if active else None)
 
     async def get(self, owner_id: str, run_id: str) -> Run | None:
         """Without `runs.result` (megabytes once the run finished): `result` reads it when needed."""
@@ -149,13 +121,7 @@ class RunRepository:
         )
 
     async def active_run(self, owner_id: str, assessment_id: str) -> Run | None:
-        return await self.session.scalar(
-            select(Run).where(
-                Run.owner_id == owner_id,
-                Run.assessment_id == assessment_id,
-                Run.status.in_([s.value for s in ACTIVE_RUN_STATES]),
-            )
-        )
+        return await self.session.scalar(_active_run(owner_id, assessment_id))
 
     async def list_for_assessment(
         self, owner_id: str, assessment_id: str, *, limit: int = 50, offset: int = 0
@@ -187,10 +153,114 @@ class RunRepository:
     ) -> Run:
         return await self.session.run_sync(transition, run_id, to, error=error, at=at)
 
-    async def _by_idempotency_key(self, owner_id: str, key: str) -> Run | None:
-        return await self.session.scalar(
-            select(Run).where(Run.owner_id == owner_id, Run.idempotency_key == key)
+
+def create_run(
+    session: Session,
+    owner_id: str,
+    assessment_id: str,
+    *,
+    mode: str,
+    idempotency_key: str | None = None,
+    rerun_of: str | None = None,
+) -> tuple[Run, bool]:
+    """A queued run of the owner's assessment (at its current version) and True; or, for an idempotency
+    key seen before, that run and False.
+
+    One statement checks the owner, reads the version and inserts. Raises NotFound when the owner has no
+    such assessment, RunAlreadyActive when it has a queued or running run (a partial unique index makes
+    this race-free). A plain function of a blocking session, so that a SQLite writer thread can run it
+    whole (Database.run_transaction).
+    """
+    if idempotency_key is not None:
+        earlier = session.scalar(_by_idempotency_key(owner_id, idempotency_key))
+        if earlier is not None:
+            return earlier, False
+    values = {
+        "run_id": new_id(),
+        "mode": mode,
+        "idempotency_key": idempotency_key,
+        "rerun_of": rerun_of,
+        "requested_at": utc_now(),
+        "assessment_id": assessment_id,
+        "owner_id": owner_id,
+    }
+    inserted = session.scalar(
+        insert_or_ignore(session, Run)
+        .from_select(QUEUED_COLUMNS, OWNED_ASSESSMENT_QUEUED.params(values))
+        .returning(Run)
+    )
+    if inserted is not None:
+        return inserted, True
+    if idempotency_key is not None:
+        earlier = session.scalar(_by_idempotency_key(owner_id, idempotency_key))
+        if earlier is not None:
+            return earlier, False
+    owned = session.scalar(
+        select(Assessment.id).where(Assessment.id == assessment_id, Assessment.owner_id == owner_id)
+    )
+    if owned is None:
+        raise NotFound(f"no assessment {assessment_id}")
+    active = session.scalar(_active_run(owner_id, assessment_id))
+    raise RunAlreadyActive(assessment_id, active.id if active else None)
+
+
+def _by_idempotency_key(owner_id: str, key: str) -> Select[Run]:
+    return select(Run).where(Run.owner_id == owner_id, Run.idempotency_key == key)
+
+
+def _active_run(owner_id: str, assessment_id: str) -> Select[Run]:
+    return select(Run).where(
+        Run.owner_id == owner_id,
+        Run.assessment_id == assessment_id,
+        Run.status.in_([s.value for s in ACTIVE_RUN_STATES]),
+    )
+
+
+CLAIM_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """What a runner keeps of a run it claimed, once the claiming session is closed."""
+
+    run_id: str
+    mode: str
+    assessment_id: str
+    rerun_of: str | None
+
+    @classmethod
+    def of(cls, run: Run) -> ClaimedRun:
+        return cls(run.id, run.mode, run.assessment_id, run.rerun_of)
+
+
+def claim_next(session: Session) -> Run | None:
+    """The oldest queued run, now `running` with one more attempt; None when the queue is empty.
+
+    The conditional UPDATE is the claim: two runners racing for a run cannot both move it.
+    """
+    candidates = session.scalars(
+        select(Run.id)
+        .where(Run.status == RunState.QUEUED.value)
+        .order_by(Run.requested_at, Run.id)
+        .limit(CLAIM_CANDIDATES)
+    )
+    for run_id in candidates.all():
+        claimed = session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status == RunState.QUEUED.value)
+            .values(status=RunState.RUNNING.value, started_at=utc_now(), attempts=Run.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
+        if getattr(claimed, "rowcount", 0):
+            return session.get(Run, run_id, populate_existing=True)
+    return None
+
+
+def claim_next_run(session: Session) -> ClaimedRun | None:
+    """`claim_next` for Database.run_transaction, which may run it in a writer process: what the runner
+    keeps of the claimed run, not the row."""
+    run = claim_next(session)
+    return None if run is None else ClaimedRun.of(run)
 
 
 # The runner's writes, as plain functions of a blocking session: a SQLite writer thread runs each
