@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
 from collections.abc import AsyncIterator
 from functools import partial
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from infra_mind.config import Settings
 from infra_mind.errors import Conflict
 from infra_mind.store.db import Database
-from infra_mind.store.writer_process import WriterGone
+from infra_mind.store.writer_process import WriterGone, WriterProcess
 
 from .conftest import sqlite_url, write_gate_taken
 
@@ -90,12 +92,29 @@ async def test_a_transaction_commits_in_the_writer_process_and_gives_the_gate_ba
 
 
 async def test_its_exception_comes_back_and_nothing_is_written(runs_db: Database) -> None:
-    with pytest.raises(Conflict, match="late conflicts"):
+    with pytest.raises(Conflict, match="late conflicts") as raised:
         await runs_db.run_transaction(partial(_write_then_conflict, who="late"))
+    assert "in the writer process" in "".join(raised.value.__notes__)
     with pytest.raises(RuntimeError, match="Unpicklable: held a lock"):
         await runs_db.run_transaction(_raise_unpicklable)
     assert await _written(runs_db) == []
     assert await runs_db.run_transaction(partial(_write, who="after")) != os.getpid()
+
+
+async def test_work_that_cannot_be_sent_is_refused_and_the_writer_goes_on(runs_db: Database) -> None:
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError)):
+        await runs_db.run_transaction(lambda session: _write(session, "lambda"))
+    assert await runs_db.run_transaction(partial(_write, who="after")) != os.getpid()
+    assert await _written(runs_db) == ["after"]
+
+
+async def test_a_closed_writer_starts_no_process_again(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "closed.db")
+    writer = WriterProcess(url, wait_s=5, first=False, log_level="WARNING", log_json=False)
+    await writer.close()
+    with pytest.raises(WriterGone, match="disposed of"):
+        await writer.run(partial(_write, who="late"))
+    assert not _writers()
 
 
 async def test_transactions_sent_at_once_each_commit_once(runs_db: Database) -> None:
@@ -116,6 +135,21 @@ async def test_a_writer_that_dies_mid_transaction_is_an_error_and_the_next_one_s
     (restarted,) = _writers()
     assert restarted.pid != writer.pid
     assert await _written(runs_db) == ["first", "again"]
+
+
+def _write_then_get_stopped(session: Session, who: str) -> int:
+    os.kill(os.getpid(), signal.SIGTERM)
+    return _write(session, who)
+
+
+async def test_a_sigterm_ends_the_writer_once_its_transaction_is_answered(runs_db: Database) -> None:
+    await runs_db.run_transaction(partial(_write, who="first"))
+    (writer,) = _writers()
+    pid = await runs_db.run_transaction(partial(_write_then_get_stopped, who="stopped"))
+    writer.join(10)
+    assert (writer.pid, writer.exitcode) == (pid, 0)
+    assert await _written(runs_db) == ["first", "stopped"]
+    assert await runs_db.run_transaction(partial(_write, who="next")) not in (pid, os.getpid())
 
 
 async def test_dispose_stops_the_process(tmp_path: Path) -> None:

@@ -16,8 +16,10 @@ import contextlib
 import multiprocessing
 import pickle
 import signal
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, TypeVar
@@ -47,6 +49,7 @@ class WriterProcess:
         self._args = (database_url, wait_s, first)
         self._logging = (log_level, log_json)
         self._connection, self._process = self._start()
+        self._closed = False
         # One transaction at a time, as on the writer thread: its answer is the next message on the pipe.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writes")
 
@@ -66,9 +69,16 @@ class WriterProcess:
     async def run(self, work: Callable[[Session], T]) -> T:
         """`work` in one transaction in the writer process, committed when it returns, rolled back if it
         raises. Cancelling the caller does not cut it off: the transaction ends either way."""
+        self._refuse_if_closed()
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._call, work)
 
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise WriterGone("the database's writer process was stopped: the database is disposed of")
+
     def _call(self, work: Callable[[Session], T]) -> T:
+        # Also here: a transaction queued before `close` finds the process stopped.
+        self._refuse_if_closed()
         if not self._process.is_alive():
             # Whatever ended it, the next transaction gets a new one (with this process's priority now).
             log.warning("store.writer_process_restarted", exit_code=self._process.exitcode)
@@ -100,6 +110,7 @@ class WriterProcess:
         self._thread.shutdown()
 
     def _stop(self) -> None:
+        self._closed = True
         with contextlib.suppress(OSError):
             self._connection.send(None)
         self._reap()
@@ -111,34 +122,69 @@ def serve_transactions(
 ) -> None:
     """The process's entry point: runs each function it receives until it receives None or its parent's
     end of the pipe closes (the parent exited, however it ended). Ctrl-C reaches the whole process group;
-    the parent stops this process in order."""
+    the parent stops this process in order. A SIGTERM (a service manager stopping the group) ends it once
+    the transaction under way is answered."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop = _StopBetweenTransactions()
+    signal.signal(signal.SIGTERM, stop.requested)
     configure_logging(log_level, json=log_json)
     writer = SqliteWriter(make_url(database_url), wait_s=wait_s, first=first)
     try:
-        while True:
+        while not stop.asked:
             try:
                 work = connection.recv()
             except EOFError:
                 return
             except Exception as exc:
-                # A function this process cannot unpickle: its transaction never began.
-                reply: tuple[bool, Any] = (False, _picklable(exc))
-            else:
-                if work is None:
-                    return
-                reply = _run(writer, work)
-            if not _send(connection, reply):
+                work = partial(_unreadable, exc=exc)
+            if work is None:
                 return
+            with stop.deferred():
+                if not _send(connection, _run(writer, work)):
+                    return
+    except _Stopped:
+        return
     finally:
         writer.dispose()
         connection.close()
+
+
+def _unreadable(_session: Session, exc: Exception) -> None:
+    """A function this process could not unpickle: its error, answered like any other."""
+    raise exc
+
+
+class _Stopped(BaseException):
+    """Raised by the SIGTERM handler while the process waits for work; not an Exception, so that no
+    handler of a transaction's errors takes it for one."""
+
+
+class _StopBetweenTransactions:
+    def __init__(self) -> None:
+        self.asked = False
+        self._busy = False
+
+    def requested(self, _signum: int, _frame: object) -> None:
+        self.asked = True
+        if not self._busy:
+            raise _Stopped()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """A SIGTERM meanwhile takes effect once the transaction is answered."""
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
 
 
 def _run(writer: SqliteWriter, work: Callable[[Session], Any]) -> tuple[bool, Any]:
     try:
         return True, writer.transaction(work)
     except Exception as exc:
+        # The traceback stays here; the parent's log shows it as the exception's note.
+        exc.add_note(f"in the writer process:\n{traceback.format_exc()}")
         return False, _picklable(exc)
 
 
