@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 
 from infra_mind.domain.events import EventType
 from infra_mind.jobs import INTERRUPTED_TWICE, InProcessRunner
 from infra_mind.jobs.queue import RunQueue
 from infra_mind.knowledge.catalog import Knowledge
 from infra_mind.store.db import Database
-from infra_mind.store.repositories.runs import claim_next_runs
+from infra_mind.store.repositories.runs import claim_next_run
 
 from ..engine.agents_for_tests import Script
 from .conftest import collect, load_run, scripted_pipeline, wait_for_status
@@ -19,7 +18,8 @@ MakeRunner = Callable[..., InProcessRunner]
 
 async def crash_mid_run(db: Database, run_id: str) -> None:
     """What a killed process leaves behind: the run claimed, `running`, and nobody executing it."""
-    (claimed,) = await db.run_transaction(partial(claim_next_runs, limit=1))
+    claimed = await db.run_transaction(claim_next_run)
+    assert claimed is not None
     assert claimed.run_id == run_id
 
 
@@ -80,8 +80,8 @@ async def test_two_runners_never_claim_the_same_run(db: Database, queue_run: Que
     run_ids = {await queue_run() for _ in range(6)}
 
     async def claim() -> str | None:
-        runs = await db.run_transaction(partial(claim_next_runs, limit=1))
-        return runs[0].run_id if runs else None
+        run = await db.run_transaction(claim_next_run)
+        return run.run_id if run else None
 
     import asyncio
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +11,6 @@ from infra_mind.store.db import Database
 from infra_mind.store.models import Assessment, Run, RunState
 from infra_mind.store.repositories import AssessmentRepository, ResultRepository, RunRepository
 from infra_mind.store.repositories.results import AgentResultValues
-from infra_mind.store.repositories.runs import claim_next_runs
 from infra_mind.store.types import JsonText
 
 from .conftest import add_assessment, add_user, recommendation
@@ -192,22 +190,3 @@ async def test_the_result_is_read_back_whole_with_agents_and_recommendations_fro
     assert whole == {"status": "completed", "agents": agents, "recommendations": ranked}
     assert list(whole["agents"]) == ["security", "cto"]
     assert stored == {"status": "completed"}
-
-
-async def test_claims_take_the_oldest_queued_runs_up_to_the_limit(db: Database) -> None:
-    ana = await add_user(db, "ana@example.org")
-    queued = []
-    for n in range(5):
-        assessment = await add_assessment(db, ana, name=f"Portal {n}")
-        queued.append((await _create(db, assessment))[0])
-
-    first = await db.run_transaction(partial(claim_next_runs, limit=3))
-    rest = await db.run_transaction(partial(claim_next_runs, limit=10))
-    none_left = await db.run_transaction(partial(claim_next_runs, limit=10))
-
-    assert [run.run_id for run in first] == queued[:3]
-    assert [run.run_id for run in rest] == queued[3:]
-    assert none_left == []
-    async with db.session() as session:
-        rows = (await session.scalars(select(Run).where(Run.id.in_(queued)))).all()
-    assert {(row.status, row.attempts) for row in rows} == {("running", 1)}

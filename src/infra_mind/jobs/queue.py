@@ -1,5 +1,5 @@
 """The runner's queries on the runs table: cancel requests, leases, counts. Claiming the next queued run
-is the store's `claim_next_runs`, so that a SQLite writer process can run it."""
+is the store's `claim_next_run`, so that a SQLite writer process can run it."""
 
 from __future__ import annotations
 

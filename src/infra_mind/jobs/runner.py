@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Literal, Protocol
 
 import structlog
@@ -26,7 +25,7 @@ from infra_mind.jobs.recovery import Recovery, recover_interrupted_runs
 from infra_mind.jobs.stopping import await_or_cancel
 from infra_mind.observability.metrics import RunMetrics
 from infra_mind.store.db import Database
-from infra_mind.store.repositories.runs import ClaimedRun, claim_next_runs
+from infra_mind.store.repositories.runs import ClaimedRun, claim_next_run
 
 log = structlog.get_logger(__name__)
 
@@ -167,18 +166,13 @@ class InProcessRunner:
 
     async def _fill(self) -> None:
         while not self._stopping and len(self._tasks) < self._max:
-            claimed = await self._database.run_transaction(
-                partial(claim_next_runs, limit=self._max - len(self._tasks))
-            )
-            if not claimed:
+            claimed = await self._database.run_transaction(claim_next_run)
+            if claimed is None:
                 return
-            # Each claimed run is `running` now: every one gets its task, even if the runner is stopping
-            # (stopping re-queues the runs of its tasks).
-            for run in claimed:
-                self._metrics.run_started(run.mode)
-                task = asyncio.create_task(self._execute(run), name=f"run {run.run_id}")
-                self._tasks[run.run_id] = task
-                task.add_done_callback(self._finished)
+            self._metrics.run_started(claimed.mode)
+            task = asyncio.create_task(self._execute(claimed), name=f"run {claimed.run_id}")
+            self._tasks[claimed.run_id] = task
+            task.add_done_callback(self._finished)
 
     def _finished(self, task: asyncio.Task[None]) -> None:
         self._tasks = {run_id: t for run_id, t in self._tasks.items() if t is not task}

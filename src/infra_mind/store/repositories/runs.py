@@ -216,9 +216,7 @@ def _active_run(owner_id: str, assessment_id: str) -> Select[Run]:
     )
 
 
-MAX_CLAIMED_AT_ONCE = 100
-CLAIM_SLACK = 10
-"""Candidates looked at beyond those wanted, for the ones a racing runner took first."""
+CLAIM_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -235,39 +233,34 @@ class ClaimedRun:
         return cls(run.id, run.mode, run.assessment_id, run.rerun_of)
 
 
-def claim_next_runs(session: Session, limit: int) -> list[ClaimedRun]:
-    """Up to `limit` (at most MAX_CLAIMED_AT_ONCE) of the oldest queued runs, now `running` with one more
-    attempt, oldest first; none when the queue is empty. One statement claims them all (unless another
-    runner races for them), so a runner with many free slots fills them in one transaction, not one
-    each behind the runs' own writes.
+def claim_next(session: Session) -> Run | None:
+    """The oldest queued run, now `running` with one more attempt; None when the queue is empty.
 
-    The conditional UPDATE is the claim: two runners racing for a run cannot both move it (the loser
-    gets fewer, or none, and looks again). For Database.run_transaction, which may run it in a writer
-    process: what the runner keeps of each run, not the rows.
+    The conditional UPDATE is the claim: two runners racing for a run cannot both move it.
     """
-    wanted = min(limit, MAX_CLAIMED_AT_ONCE)
-    candidates = list(
-        session.scalars(
-            select(Run.id)
-            .where(Run.status == RunState.QUEUED.value)
-            .order_by(Run.requested_at, Run.id)
-            .limit(wanted + CLAIM_SLACK)
-        )
+    candidates = session.scalars(
+        select(Run.id)
+        .where(Run.status == RunState.QUEUED.value)
+        .order_by(Run.requested_at, Run.id)
+        .limit(CLAIM_CANDIDATES)
     )
-    position = {run_id: i for i, run_id in enumerate(candidates)}
-    claimed: list[ClaimedRun] = []
-    while candidates and len(claimed) < wanted:
-        tried, candidates = candidates[: wanted - len(claimed)], candidates[wanted - len(claimed) :]
-        moved = session.execute(
+    for run_id in candidates.all():
+        claimed = session.execute(
             update(Run)
-            .where(Run.id.in_(tried), Run.status == RunState.QUEUED.value)
+            .where(Run.id == run_id, Run.status == RunState.QUEUED.value)
             .values(status=RunState.RUNNING.value, started_at=utc_now(), attempts=Run.attempts + 1)
-            .returning(Run.id, Run.mode, Run.assessment_id, Run.rerun_of)
             .execution_options(synchronize_session=False)
         )
-        claimed.extend(ClaimedRun(*row) for row in moved)
-    # RETURNING gives no order on SQLite: the queue's, by the candidates' positions.
-    return sorted(claimed, key=lambda run: position[run.run_id])
+        if getattr(claimed, "rowcount", 0):
+            return session.get(Run, run_id, populate_existing=True)
+    return None
+
+
+def claim_next_run(session: Session) -> ClaimedRun | None:
+    """`claim_next` for Database.run_transaction, which may run it in a writer process: what the runner
+    keeps of the claimed run, not the row."""
+    run = claim_next(session)
+    return None if run is None else ClaimedRun.of(run)
 
 
 # The runner's writes, as plain functions of a blocking session: a SQLite writer thread runs each
