@@ -178,3 +178,4 @@ class RunExecutor:
         self._metrics.record_run(outcome.result)
         finish = partial(transition, run_id=run_id, to=state, error=error)
         self._hub.announce(await self._hub.append_after(finish, held))
+        log.info("jobs.run_finished", status=status.value)
